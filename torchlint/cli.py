@@ -1,0 +1,201 @@
+"""Command line: thin click commands over :mod:`torchlint.check` and the rule registry.
+
+Exit codes follow ruff: 0 clean, 1 findings (an error or a warning), 2 usage, config or parse
+error (one ``path:line:col: message`` line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from torchlint import __version__
+from torchlint.errors import InputError
+
+FORMATS = ["full", "concise", "json"]
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def _mirrors(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        src, sep, dst = v.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise InputError(f"--mirror {v!r}: expected FROM=TO (two URL prefixes)")
+        out[src.strip()] = dst.strip()
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="torchlint", message="%(prog)s %(version)s")
+def main() -> None:
+    """Lint PyTorch package-index configuration before the resolver runs."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output-format", type=click.Choice(FORMATS), default=None, help="How to print diagnostics.")
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
+@click.option("--offline", is_flag=True, default=False, help="No network: cache, then the bundled snapshot.")
+@click.option("--refresh", is_flag=True, default=False, help="Ignore cached index pages (revalidate them).")
+@click.option("--no-cache", is_flag=True, default=False, help="Neither read nor write the disk cache.")
+@click.option("--snapshot", "snapshot_path", type=click.Path(), help="Use this snapshot instead of the bundled one.")
+@click.option("--mirror", multiple=True, metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead.")
+@click.option("--default-index", metavar="URL", help="The default index (otherwise from UV_DEFAULT_INDEX, ...).")
+@click.option("--target", "targets", multiple=True, help="Only check these targets, e.g. linux-x86_64 or macos-arm64-py3.12.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
+@click.option("--exit-zero", is_flag=True, default=False, help="Exit 0 even when there are findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, default=False, help="Print diagnostics only, no summary.")
+def check(
+    paths: tuple[str, ...],
+    output_format: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    offline: bool,
+    refresh: bool,
+    no_cache: bool,
+    snapshot_path: str | None,
+    mirror: tuple[str, ...],
+    default_index: str | None,
+    targets: tuple[str, ...],
+    timeout: float,
+    exit_zero: bool,
+    color: str,
+    quiet: bool,
+) -> None:
+    """Check PATHS (pyproject.toml files or directories; default ./pyproject.toml)."""
+    from torchlint.check import CheckOptions, run_check
+    from torchlint.engine import validate_selectors
+    from torchlint.index.probe import ProbeOptions
+    from torchlint.report import render
+    from torchlint.report.style import use_color
+
+    env = os.environ
+    try:
+        sel, ign, ext = _split(select), _split(ignore), _split(extend_select)
+        validate_selectors(sel, "--select")
+        validate_selectors(ign, "--ignore")
+        validate_selectors(ext, "--extend-select")
+        if timeout <= 0 or timeout > 600:
+            raise InputError("--timeout must be between 0 and 600 seconds")
+        probe_opts = ProbeOptions(
+            offline=offline or env.get("TORCHLINT_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"),
+            refresh=refresh,
+            mirrors=_mirrors(mirror),
+            timeout=timeout,
+            cache_dir=env.get("TORCHLINT_CACHE_DIR") or None,
+            no_cache=no_cache,
+            snapshot_path=snapshot_path,
+        )
+        options = CheckOptions(
+            select=sel,
+            ignore=ign,
+            extend_select=ext,
+            targets=targets,
+            default_index=default_index,
+            probe=probe_opts,
+        )
+        result = run_check(list(paths), options)
+    except InputError as e:
+        click.echo(f"error: {e}" if e.path is None else str(e), err=True)
+        sys.exit(2)
+    fmt = output_format or env.get("TORCHLINT_OUTPUT_FORMAT") or "full"
+    if fmt not in FORMATS:
+        click.echo(f"error: unknown output format {fmt!r}", err=True)
+        sys.exit(2)
+    sources = _sources(result.files)
+    text = render(fmt, result, sources, color=use_color(color, sys.stdout) and fmt != "json")
+    if quiet and fmt != "json":
+        text = "\n".join(line for line in text.splitlines() if not line.startswith(("Found ", "All checks", "Index facts", "Note:", "Skipped "))) + "\n"
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if fmt == "json" and not quiet:
+        from torchlint.report.summary import basis
+
+        for line in basis(result):
+            click.echo(line, err=True)
+    sys.exit(0 if exit_zero else result.exit_code)
+
+
+def _sources(files: list[str]) -> dict[str, str]:
+    out = {}
+    for f in files:
+        try:
+            with open(f, encoding="utf-8-sig", errors="replace") as fh:
+                out[f] = fh.read()
+        except OSError:
+            continue
+    return out
+
+
+@main.command()
+@click.argument("code")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(code: str, output_format: str) -> None:
+    """Explain one rule (its documentation and examples)."""
+    from torchlint.docs import rule_json, rule_markdown
+    from torchlint.engine import rule_by_code
+
+    rm = rule_by_code(code)
+    if rm is None:
+        click.echo(f"error: unknown rule {code!r} (see `torchlint rules`)", err=True)
+        sys.exit(2)
+    if output_format == "json":
+        click.echo(json.dumps(rule_json(rm), indent=2))
+    else:
+        click.echo(rule_markdown(rm))
+
+
+@main.command()
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List every rule."""
+    from torchlint.engine import all_rules
+
+    items: list[dict[str, Any]] = [
+        {
+            "code": r.rule.code,
+            "name": r.rule.name,
+            "severity": r.rule.severity,
+            "needs": r.rule.needs,
+            "fix": r.rule.fix_availability,
+            "summary": r.rule.summary,
+        }
+        for r in all_rules()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(items, indent=2))
+        return
+    for it in items:
+        click.echo(f"{it['code']}  {it['name']:<28} {it['severity']:<8} {it['needs']:<9} {it['summary']}")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Directory to write.")
+@click.option("--mirror", multiple=True, metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead.")
+@click.option("--default-index", metavar="URL", help="Index to record as the default index.")
+@click.option("--timeout", type=float, default=10.0, show_default=True)
+def snapshot(out_dir: str, mirror: tuple[str, ...], default_index: str | None, timeout: float) -> None:
+    """Write a fresh snapshot from the live indexes (the keys of the bundled one)."""
+    from torchlint.index.snapshot_writer import write_live_snapshot
+
+    try:
+        summary = write_live_snapshot(out_dir, _mirrors(mirror), default_index, timeout)
+    except InputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    click.echo(summary)

@@ -1,0 +1,627 @@
+"""The httpx client of the probe layer: listings and wheel metadata, bounded in every way.
+
+Timeouts (per operation and per attempt), retries with backoff for 5xx and transport errors,
+bounded concurrency, byte caps enforced while streaming (on decoded bytes, so a gzip bomb
+stops at the cap), manual redirects (at most 5, never https -> http, credentials dropped on
+a change of origin). METADATA comes from the PEP 658 sidecar, else from HTTP Range reads of
+the zip; a whole wheel is never downloaded. No public method raises (``KeyboardInterrupt``
+excepted); failures come back as ``error`` listings or :class:`MetadataUnavailable`.
+Credentials are sent as basic auth and appear in no result, message or cache file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import netrc
+import os
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from torchlint import __version__
+from torchlint.index.cache import DiskCache
+from torchlint.index.filenames import canonical_name
+from torchlint.index.model import CoreMetadata, FileEntry, Listing, MetadataUnavailable, ProbeStats
+from torchlint.index.simple import (
+    ACCEPT,
+    filter_flat_listing,
+    is_flat_url,
+    now_iso,
+    parse_project_page,
+    project_url,
+)
+from torchlint.index.urls import origin_of, redact, split_credentials
+from torchlint.index.zipmeta import MAX_METADATA_BYTES, ZipMetaError, parse_metadata, read_metadata
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Auth = tuple[str, str]
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_ABSENT = frozenset({403, 404, 410})
+_MAX_REDIRECTS = 5
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+RANGE_UNSUPPORTED = "index ignores Range requests; metadata unavailable without a full download"
+
+
+class _FetchError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _RangeUnsupported(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    url: str
+
+
+class _Decoder:
+    """Content-Encoding decoding with a bound on the output of every step."""
+
+    def __init__(self, encoding: str) -> None:
+        enc = encoding.strip().lower()
+        self.encoding = enc
+        self._z: zlib._Decompress | None = None
+        if enc in ("", "identity"):
+            pass
+        elif enc in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self._z = None  # chosen on first bytes: zlib-wrapped or raw
+        else:
+            raise _FetchError(f"unsupported Content-Encoding {enc!r}")
+        self._first = True
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Decode ``data``; returns at most ``room + 1`` bytes (more than ``room`` = over cap)."""
+        if self.encoding in ("", "identity"):
+            return data
+        if self._z is None:
+            wbits = zlib.MAX_WBITS if data[:1] and (data[0] & 0x0F) == 8 else -zlib.MAX_WBITS
+            self._z = zlib.decompressobj(wbits=wbits)
+        try:
+            return self._z.decompress(data, max(room, 0) + 1)
+        except zlib.error as exc:
+            raise _FetchError(f"corrupt {self.encoding} body: {exc}") from exc
+
+
+def _fmt_mb(n: int) -> str:
+    return f"{n / (1 << 20):g} MB"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def _metadata_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path + ".metadata", parts.query, ""))
+
+
+class SimpleClient:
+    """Fetch listings and metadata from simple repositories. Thread-safe; use :meth:`map`."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        retries: int = 2,
+        max_concurrency: int = 8,
+        cache: DiskCache | None = None,
+        refresh: bool = False,
+        offline: bool = False,
+        max_page_bytes: int = 64 << 20,
+        max_metadata_bytes: int = 16 << 20,
+        range_cap_bytes: int = 32 << 20,
+        user_agent: str = f"torchlint/{__version__}",
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.retries = max(0, retries)
+        self.max_concurrency = max(1, max_concurrency)
+        self.cache = cache
+        self.refresh = refresh
+        self.offline = offline
+        self.max_page_bytes = max_page_bytes
+        self.max_metadata_bytes = max_metadata_bytes
+        self.range_cap_bytes = range_cap_bytes
+        self.stats = ProbeStats()
+        self._lock = threading.Lock()
+        self._auth_by_origin: dict[str, Auth] = {}
+        self._flat_pages: dict[str, Listing] = {}
+        self._netrc_loaded = False
+        self._netrc: netrc.netrc | None = None
+        self._netrc_auth: httpx.NetRCAuth | None = None
+        # Per attempt, a wall-clock bound on top of httpx's per-operation timeouts (a server
+        # that drips one byte per second never trips a read timeout).
+        self._attempt_budget = max(timeout * 3, timeout + connect_timeout)
+        self._http = httpx.Client(
+            trust_env=True,
+            follow_redirects=False,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(
+                max_connections=self.max_concurrency, max_keepalive_connections=self.max_concurrency
+            ),
+            http2=False,
+            transport=transport,
+            headers={"User-Agent": user_agent},
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SimpleClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[fn(x) for x in items]`` with at most ``max_concurrency`` running; ``fn`` must not raise."""
+        work = list(items)
+        if len(work) <= 1 or self.max_concurrency == 1:
+            return [fn(x) for x in work]
+        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(work))) as pool:
+            return list(pool.map(fn, work))
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def _count(self, *, requests: int = 0, received: int = 0, from_cache: int = 0) -> None:
+        with self._lock:
+            self.stats.requests += requests
+            self.stats.bytes_received += received
+            self.stats.from_cache += from_cache
+
+    def _error(self, where: str, reason: str) -> None:
+        with self._lock:
+            self.stats.errors.append(f"{redact(where)}: {reason}")
+
+    def _remember_auth(self, url: str, auth: Auth) -> None:
+        with self._lock:
+            self._auth_by_origin[origin_of(url)] = auth
+
+    def _learned_auth(self, url: str) -> Auth | None:
+        with self._lock:
+            return self._auth_by_origin.get(origin_of(url))
+
+    def _netrc_for(self, url: str) -> httpx.Auth | None:
+        with self._lock:
+            if not self._netrc_loaded:
+                self._netrc_loaded = True
+                path = os.environ.get("NETRC") or str(Path.home() / ".netrc")
+                try:
+                    if os.path.isfile(path):
+                        self._netrc = netrc.netrc(path)
+                        self._netrc_auth = httpx.NetRCAuth(path)
+                except (OSError, netrc.NetrcParseError, RuntimeError):
+                    self._netrc = None
+            if self._netrc is None or self._netrc_auth is None:
+                return None
+            host = (urlsplit(url).hostname or "").lower()
+            if host and self._netrc.authenticators(host) is not None:
+                return self._netrc_auth
+            return None
+
+    def _resolve_auth(self, url: str, auth: Auth | None) -> tuple[str, httpx.Auth | None, Auth | None]:
+        """(URL without userinfo, httpx auth to send, the basic credentials if any)."""
+        clean, creds = split_credentials(url)
+        basic = auth or creds or self._learned_auth(clean)
+        if basic is not None:
+            return clean, httpx.BasicAuth(basic[0], basic[1]), basic
+        return clean, self._netrc_for(clean), None
+
+    @staticmethod
+    def _scrub(text: str, secret: Auth | None) -> str:
+        if secret:
+            for s in secret:
+                if len(s) >= 3:
+                    text = text.replace(s, "***")
+        return text
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        url: str,
+        headers: dict[str, str],
+        auth: httpx.Auth | None,
+        *,
+        cap: int,
+        what: str,
+        partial: bool = False,
+    ) -> _Response:
+        """GET with retries and redirects; the body is read up to ``cap`` decoded bytes.
+
+        ``partial``: a Range request; a 200 answer raises :class:`_RangeUnsupported` before any
+        of its body is read. Raises :class:`_FetchError` with a one-line reason.
+        """
+        tries = self.retries + 1
+        delay = 0.2
+        last = ""
+        for attempt in range(tries):
+            if attempt:
+                time.sleep(min(delay, 2.0))
+                delay *= 3
+            try:
+                resp = self._follow(url, headers, auth, cap=cap, what=what, partial=partial)
+            except httpx.TimeoutException:
+                last = f"timed out after {self.timeout:g} s"
+                continue
+            except httpx.TransportError as exc:
+                last = f"connection failed ({_short(exc)})"
+                continue
+            if resp.status in _RETRY_STATUSES:
+                last = f"HTTP {resp.status}"
+                continue
+            return resp
+        suffix = f" after {tries} tries" if tries > 1 else ""
+        raise _FetchError(last + suffix)
+
+    def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        auth: httpx.Auth | None,
+        *,
+        cap: int,
+        what: str,
+        partial: bool,
+    ) -> _Response:
+        current = url
+        start_origin = origin_of(url)
+        for _hop in range(_MAX_REDIRECTS + 1):
+            send_auth = auth if origin_of(current) == start_origin else None
+            with self._http.stream("GET", current, headers=headers, auth=send_auth) as resp:
+                self._count(requests=1)
+                if resp.status_code in _REDIRECTS and "location" in resp.headers:
+                    target = str(resp.url.join(resp.headers["location"]))
+                    old, new = urlsplit(current).scheme.lower(), urlsplit(target).scheme.lower()
+                    if new not in ("http", "https"):
+                        raise _FetchError(f"refused redirect to a {new or 'relative'} URL")
+                    if old == "https" and new == "http":
+                        raise _FetchError("refused redirect from https to http")
+                    current = target
+                    continue
+                if partial and resp.status_code == 200:
+                    raise _RangeUnsupported()
+                if resp.status_code in _RETRY_STATUSES or (
+                    resp.status_code >= 300 and resp.status_code != 304
+                ):
+                    # Error bodies are not needed; do not read them.
+                    return _Response(resp.status_code, resp.headers, b"", current)
+                body = self._read_body(resp, cap=cap, what=what, partial=partial)
+                return _Response(resp.status_code, resp.headers, body, current)
+        raise _FetchError(f"too many redirects (more than {_MAX_REDIRECTS})")
+
+    def _read_body(self, resp: httpx.Response, *, cap: int, what: str, partial: bool) -> bytes:
+        decoder = _Decoder(resp.headers.get("content-encoding", ""))
+        if partial and decoder.encoding not in ("", "identity"):
+            raise _FetchError("server encoded a range response")
+        deadline = time.monotonic() + self._attempt_budget
+        out: list[bytes] = []
+        total = 0
+        for raw in resp.iter_raw():
+            self._count(received=len(raw))
+            data = decoder.feed(raw, cap - total)
+            total += len(data)
+            if total > cap:
+                if partial:
+                    raise _FetchError("range response larger than requested")
+                raise _FetchError(f"{what} larger than {_fmt_mb(cap)}")
+            out.append(data)
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("attempt budget exceeded")
+        return b"".join(out)
+
+    # -- listings --------------------------------------------------------------------------
+
+    def get_listing(
+        self,
+        index_url: str,
+        project: str,
+        *,
+        fetch_url: str | None = None,
+        ttl: float = 600,
+        auth: Auth | None = None,
+    ) -> Listing:
+        """The project's page on ``index_url`` (fetched from ``fetch_url`` if given). Never raises."""
+        return self._listing_safely(index_url, project, fetch_url, ttl, auth, None)
+
+    def get_flat_listing(
+        self,
+        index_url: str,
+        project: str,
+        *,
+        fetch_url: str | None = None,
+        ttl: float = 600,
+        auth: Auth | None = None,
+    ) -> Listing:
+        """``project``'s files on a flat (find-links) page: the page itself, filtered. Never raises."""
+        return self._listing_safely(index_url, project, fetch_url, ttl, auth, True)
+
+    def _listing_safely(
+        self,
+        index_url: str,
+        project: str,
+        fetch_url: str | None,
+        ttl: float,
+        auth: Auth | None,
+        flat: bool | None,
+    ) -> Listing:
+        try:
+            return self._get_listing(index_url, project, fetch_url, ttl, auth, flat)
+        except Exception as exc:
+            reason = f"internal error: {type(exc).__name__}"
+            self._error(index_url, reason)
+            return Listing(
+                index_url=redact(index_url),
+                project=canonical_name(project),
+                status="error",
+                error=reason,
+                fetched_at=now_iso(),
+            )
+
+    def _get_listing(
+        self,
+        index_url: str,
+        project: str,
+        fetch_url: str | None,
+        ttl: float,
+        auth: Auth | None,
+        flat_hint: bool | None,
+    ) -> Listing:
+        name = canonical_name(project)
+        clean, http_auth, basic = self._resolve_auth(fetch_url or index_url, auth)
+        if basic is not None:
+            self._remember_auth(clean, basic)
+        flat = is_flat_url(clean) if flat_hint is None else flat_hint
+        page = clean if flat else project_url(clean, name)
+        key = f"{page}#{name}" if flat else page
+        shown_index = redact(index_url)
+        shown_page = redact(page)
+
+        def mine(listing: Listing, origin: str) -> Listing:
+            return replace(listing, index_url=shown_index, project=name, origin=origin)  # type: ignore[arg-type]
+
+        def failed(reason: str) -> Listing:
+            reason = self._scrub(reason, basic)
+            self._error(page, reason)
+            return Listing(
+                index_url=shown_index,
+                project=name,
+                status="error",
+                error=reason,
+                fetched_at=now_iso(),
+                page_url=shown_page,
+            )
+
+        cached = self.cache.get_listing(key) if self.cache is not None else None
+        if cached is not None and not self.refresh and cached.age() < ttl:
+            self._count(from_cache=1)
+            return mine(cached.listing, "cache")
+        if self.offline:
+            if cached is not None:
+                self._count(from_cache=1)
+                return mine(cached.listing, "cache")
+            return failed("offline and not cached")
+        if flat:
+            with self._lock:
+                whole = self._flat_pages.get(page)
+            if whole is not None:
+                listing = filter_flat_listing(whole, name)
+                if self.cache is not None:
+                    self.cache.put_listing(key, listing)
+                return mine(listing, "live")
+
+        headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+        if cached is not None and cached.listing.status == "ok":
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        try:
+            resp = self._request(page, headers, http_auth, cap=self.max_page_bytes, what="page")
+        except _FetchError as exc:
+            return failed(exc.reason)
+
+        if resp.status == 304:
+            if cached is None:
+                return failed("unexpected HTTP 304")
+            if self.cache is not None:
+                self.cache.put_listing(key, cached.listing, cached.etag, cached.last_modified)
+            self._count(from_cache=1)
+            return mine(cached.listing, "cache")
+        if resp.status == 200:
+            content_type = resp.headers.get("content-type", "")
+            listing = parse_project_page(resp.body, content_type, page, name, index_url)
+            if not listing.ok:
+                return failed(listing.error or "unreadable page")
+            if flat:
+                with self._lock:
+                    self._flat_pages[page] = listing
+                listing = filter_flat_listing(listing, name)
+            if self.cache is not None:
+                self.cache.put_listing(
+                    key, listing, resp.headers.get("etag"), resp.headers.get("last-modified")
+                )
+            return mine(listing, "live")
+        if resp.status in _ABSENT:
+            listing = Listing(
+                index_url=shown_index,
+                project=name,
+                status="absent",
+                fetched_at=now_iso(),
+                page_url=shown_page,
+            )
+            if self.cache is not None:
+                self.cache.put_listing(key, listing)
+            return listing
+        if resp.status == 401:
+            return failed("authentication required (HTTP 401)")
+        return failed(f"HTTP {resp.status}")
+
+    # -- metadata --------------------------------------------------------------------------
+
+    def get_metadata(
+        self, file: FileEntry, *, auth: Auth | None = None
+    ) -> CoreMetadata | MetadataUnavailable:
+        """METADATA of ``file`` via PEP 658, else HTTP Range reads. Never raises."""
+        try:
+            return self._get_metadata(file, auth)
+        except Exception as exc:
+            reason = f"internal error: {type(exc).__name__}"
+            self._error(file.url, reason)
+            return MetadataUnavailable(filename=file.filename, reason=reason)
+
+    def _core(self, body: bytes, file: FileEntry, source: str, origin: str, where: str) -> CoreMetadata:
+        name, version, requires, rp = parse_metadata(body)
+        return CoreMetadata(
+            name=name,
+            version=version,
+            requires_dist=requires,
+            requires_python=rp,
+            source=source,  # type: ignore[arg-type]
+            origin=origin,  # type: ignore[arg-type]
+            evidence=redact(split_credentials(where)[0]),
+        )
+
+    def _get_metadata(self, file: FileEntry, auth: Auth | None) -> CoreMetadata | MetadataUnavailable:
+        clean, http_auth, basic = self._resolve_auth(file.url, auth)
+
+        def unavailable(reason: str, origin: str = "live") -> MetadataUnavailable:
+            reason = self._scrub(reason, basic)
+            self._error(clean, reason)
+            return MetadataUnavailable(filename=file.filename, reason=reason, origin=origin)  # type: ignore[arg-type]
+
+        if file.has_metadata:
+            result = self._metadata_pep658(file, clean, http_auth, unavailable)
+            if result is not None:
+                return result
+        if not file.filename.lower().endswith(".whl"):
+            return unavailable("not a wheel: metadata would need a build")
+        cached = self.cache.get_metadata(clean) if self.cache is not None else None
+        if cached is not None:
+            try:
+                meta = self._core(cached, file, "range", "cache", clean)
+            except ZipMetaError:
+                pass
+            else:
+                self._count(from_cache=1)
+                return meta
+        if self.offline:
+            return unavailable("offline and not cached", "cache")
+        budget = [self.range_cap_bytes]
+        headers_base = {"Accept-Encoding": "identity"}
+
+        def fetch_range(start: int | None, length: int) -> tuple[bytes, int | None]:
+            if length > budget[0]:
+                raise ZipMetaError(f"range reads would exceed {_fmt_mb(self.range_cap_bytes)}")
+            rng = f"bytes=-{length}" if start is None else f"bytes={start}-{start + length - 1}"
+            resp = self._request(
+                clean, {**headers_base, "Range": rng}, http_auth, cap=length, what="range", partial=True
+            )
+            if resp.status == 416:
+                raise ZipMetaError("range not satisfiable")
+            if resp.status in _ABSENT:
+                raise _FetchError(f"wheel not found (HTTP {resp.status})")
+            if resp.status == 401:
+                raise _FetchError("authentication required (HTTP 401)")
+            if resp.status != 206:
+                raise _FetchError(f"HTTP {resp.status}")
+            budget[0] -= len(resp.body)
+            m = _CONTENT_RANGE.search(resp.headers.get("content-range", ""))
+            if m is None:
+                raise ZipMetaError("206 answer without a usable Content-Range")
+            first = int(m[1])
+            if start is not None and first != start:
+                raise ZipMetaError("server answered a different range")
+            total = None if m[3] == "*" else int(m[3])
+            return resp.body, total
+
+        try:
+            data = read_metadata(
+                fetch_range, filename=file.filename, max_size=min(MAX_METADATA_BYTES, self.max_metadata_bytes)
+            )
+        except _RangeUnsupported:
+            return unavailable(RANGE_UNSUPPORTED)
+        except ZipMetaError as exc:
+            return unavailable(f"cannot read METADATA by range requests: {exc.reason}")
+        except _FetchError as exc:
+            return unavailable(exc.reason)
+        try:
+            meta = self._core(data, file, "range", "live", clean)
+        except ZipMetaError as exc:
+            return unavailable(f"invalid METADATA: {exc.reason}")
+        if self.cache is not None:
+            self.cache.put_metadata(clean, data)
+        return meta
+
+    def _metadata_pep658(
+        self,
+        file: FileEntry,
+        clean: str,
+        http_auth: httpx.Auth | None,
+        unavailable: Callable[..., MetadataUnavailable],
+    ) -> CoreMetadata | MetadataUnavailable | None:
+        """The PEP 658 sidecar; None when the index does not actually serve it (fall back)."""
+        murl = _metadata_url(clean)
+        cached = self.cache.get_metadata(murl) if self.cache is not None else None
+        if cached is not None and (
+            file.metadata_sha256 is None or hashlib.sha256(cached).hexdigest() == file.metadata_sha256
+        ):
+            try:
+                meta = self._core(cached, file, "pep658", "cache", murl)
+            except ZipMetaError:
+                pass
+            else:
+                self._count(from_cache=1)
+                return meta
+        if self.offline:
+            return unavailable("offline and not cached", "cache")
+        try:
+            resp = self._request(
+                murl,
+                {"Accept-Encoding": "gzip, deflate"},
+                http_auth,
+                cap=self.max_metadata_bytes,
+                what="metadata",
+            )
+        except _FetchError as exc:
+            return unavailable(exc.reason)
+        if resp.status in _ABSENT:
+            return None
+        if resp.status == 401:
+            return unavailable("authentication required (HTTP 401)")
+        if resp.status != 200:
+            return unavailable(f"HTTP {resp.status}")
+        if file.metadata_sha256 is not None and hashlib.sha256(resp.body).hexdigest() != file.metadata_sha256:
+            return unavailable("metadata hash mismatch")
+        try:
+            meta = self._core(resp.body, file, "pep658", "live", murl)
+        except ZipMetaError as exc:
+            return unavailable(f"invalid METADATA: {exc.reason}")
+        if self.cache is not None:
+            self.cache.put_metadata(murl, resp.body)
+        return meta

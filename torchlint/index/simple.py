@@ -1,0 +1,297 @@
+"""Project pages of a simple repository -> :class:`~torchlint.index.model.Listing`.
+
+PEP 691 JSON and PEP 503 HTML (with the PEP 592/658/714 data attributes), plus legacy flat
+find-links pages (``torch_stable.html``). HTML is read with a tolerant regular expression
+rather than :mod:`html.parser`: PyTorch pages carry tens of thousands of anchors and a linter
+run must stay fast. Parsing never raises: a page that cannot be read becomes an ``error``
+listing with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from torchlint.index.filenames import canonical_name, project_of_filename
+from torchlint.index.model import FileEntry, Listing
+from torchlint.index.urls import redact, split_credentials
+
+ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+
+_ANCHOR = re.compile(
+    r"""<a\b((?:[^>"']|"[^"]*"|'[^']*')*)>(.*?)</a\s*>""",
+    re.IGNORECASE | re.DOTALL,
+)
+_ATTR = re.compile(
+    r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""",
+    re.DOTALL,
+)
+_BASE = re.compile(r"""<base\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]*>")
+_CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def project_url(index_url: str, project: str) -> str:
+    """``<index>/<canonical-name>/``."""
+    return index_url.rstrip("/") + "/" + canonical_name(project) + "/"
+
+
+def is_flat_url(url: str) -> bool:
+    """A find-links page (``*.html``) rather than a simple index root."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
+    return path.lower().endswith((".html", ".htm"))
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    m = _CHARSET.search(content_type or "")
+    if m:
+        try:
+            return body.decode(m[1], errors="replace")
+        except LookupError:
+            pass
+    return body.decode("utf-8", errors="replace")
+
+
+def _attrs(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _ATTR.finditer(text):
+        name = m[1].lower()
+        if name in out:
+            continue
+        value = m[2] if m[2] is not None else m[3] if m[3] is not None else m[4]
+        out[name] = html.unescape(value) if value else ""
+    return out
+
+
+class _Resolver:
+    """Fast ``urljoin`` for the common href shapes (absolute, absolute-path)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        try:
+            parts = urlsplit(base)
+            self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+        except ValueError:
+            self.origin = ""
+
+    def __call__(self, href: str) -> str:
+        if href.startswith(("https://", "http://")):
+            return href
+        if href.startswith("/") and not href.startswith("//") and self.origin:
+            return self.origin + href
+        try:
+            return urljoin(self.base, href)
+        except ValueError:
+            return href
+
+
+def _metadata_attr(value: str | None) -> tuple[bool, str | None]:
+    if value is None:
+        return False, None
+    v = value.strip()
+    if v.lower() == "false":
+        return False, None
+    name, sep, digest = v.partition("=")
+    if sep and name.strip().lower() == "sha256" and digest.strip():
+        return True, digest.strip().lower()
+    return True, None
+
+
+def _filename_from_url(url: str) -> str:
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    return unquote(path.rsplit("/", 1)[-1])
+
+
+def _parse_html_entries(text: str, page_url: str) -> list[FileEntry]:
+    base = page_url
+    if "<base" in text or "<BASE" in text:
+        m = _BASE.search(text)
+        if m:
+            href = _attrs(m[1]).get("href")
+            if href:
+                base = urljoin(page_url, href)
+    resolve = _Resolver(base)
+    files: list[FileEntry] = []
+    append = files.append
+    for m in _ANCHOR.finditer(text):
+        attrs = _attrs(m[1])
+        href = attrs.get("href")
+        if not href:
+            continue
+        url, _, fragment = href.partition("#")
+        url = resolve(url.strip())
+        sha256 = None
+        if fragment.startswith("sha256="):
+            sha256 = fragment[7:].strip().lower() or None
+        label = m[2]
+        if "<" in label:
+            label = _TAGS.sub("", label)
+        if "&" in label:
+            label = html.unescape(label)
+        filename = label.strip()
+        if "/" in filename:
+            # Legacy flat pages write ``cu118/torch-...whl``: the filename is the last part.
+            filename = filename.rsplit("/", 1)[1]
+        if not filename:
+            filename = _filename_from_url(url)
+        meta = attrs.get("data-core-metadata")
+        if meta is None:
+            meta = attrs.get("data-dist-info-metadata")
+        has_meta, meta_sha = _metadata_attr(meta)
+        rp = attrs.get("data-requires-python")
+        append(
+            FileEntry(
+                filename=filename,
+                url=url,
+                sha256=sha256,
+                requires_python=rp.strip() or None if rp is not None else None,
+                has_metadata=has_meta,
+                metadata_sha256=meta_sha,
+                yanked="data-yanked" in attrs,
+            )
+        )
+    return files
+
+
+def _json_metadata(value: Any) -> tuple[bool, str | None]:
+    if isinstance(value, dict):
+        digest = value.get("sha256")
+        return True, digest.lower() if isinstance(digest, str) and digest else None
+    return bool(value) and value is not None, None
+
+
+def _parse_json_entries(text: str, page_url: str) -> list[FileEntry]:
+    doc = json.loads(text)
+    if not isinstance(doc, dict):
+        raise ValueError("top level is not an object")
+    raw_files = doc.get("files")
+    if not isinstance(raw_files, list):
+        raise ValueError('no "files" array')
+    resolve = _Resolver(page_url)
+    files: list[FileEntry] = []
+    for item in raw_files:
+        if not isinstance(item, dict):
+            continue
+        filename, url = item.get("filename"), item.get("url")
+        if not isinstance(filename, str) or not isinstance(url, str) or not filename:
+            continue
+        url = resolve(url.split("#", 1)[0])
+        hashes = item.get("hashes")
+        sha256 = hashes.get("sha256") if isinstance(hashes, dict) else None
+        meta = item.get("core-metadata", item.get("dist-info-metadata"))
+        has_meta, meta_sha = _json_metadata(meta)
+        rp = item.get("requires-python")
+        yanked = item.get("yanked", False)
+        size = item.get("size")
+        upload = item.get("upload-time")
+        files.append(
+            FileEntry(
+                filename=filename,
+                url=url,
+                sha256=sha256.lower() if isinstance(sha256, str) and sha256 else None,
+                requires_python=rp.strip() or None if isinstance(rp, str) else None,
+                has_metadata=has_meta,
+                metadata_sha256=meta_sha,
+                yanked=yanked is True or (isinstance(yanked, str) and yanked != ""),
+                size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                upload_time=upload if isinstance(upload, str) else None,
+            )
+        )
+    return files
+
+
+def _strip_userinfo(url: str) -> str:
+    return split_credentials(url)[0]
+
+
+def _is_json(content_type: str) -> bool:
+    ct = (content_type or "").split(";", 1)[0].strip().lower()
+    return ct == JSON_TYPE or ct == "application/json" or ct.endswith("+json")
+
+
+def _looks_like_html(text: str) -> str | None:
+    """None when ``text`` may be an HTML page, else why not."""
+    if not text.strip():
+        return "empty body"
+    if "\x00" in text:
+        return "binary content"
+    if "<" not in text:
+        return "no markup"
+    return None
+
+
+def parse_project_page(
+    body: bytes, content_type: str, page_url: str, project: str, index_url: str
+) -> Listing:
+    """Parse a project page (JSON by ``content_type``, otherwise HTML) into a Listing.
+
+    ``page_url`` resolves relative links; credentials in it never reach the result.
+    ``index_url`` is stored redacted. Never raises.
+    """
+    clean_page = _strip_userinfo(page_url)
+    base = Listing(
+        index_url=redact(index_url),
+        project=canonical_name(project),
+        status="ok",
+        page_url=redact(clean_page),
+        fetched_at=now_iso(),
+    )
+    try:
+        text = _decode(body, content_type)
+        if _is_json(content_type):
+            try:
+                files = _parse_json_entries(text, clean_page)
+            except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+                return replace(base, status="error", error=f"invalid JSON page: {_one_line(exc)}")
+        else:
+            problem = _looks_like_html(text)
+            if problem is not None:
+                return replace(base, status="error", error=f"invalid HTML page: {problem}")
+            files = _parse_html_entries(text, clean_page)
+    except Exception as exc:  # pragma: no cover - defensive: parsing must never raise
+        return replace(base, status="error", error=f"unreadable page: {_one_line(exc)}")
+    return replace(base, files=tuple(files))
+
+
+def parse_flat_page(body: bytes, content_type: str, page_url: str, project: str, index_url: str) -> Listing:
+    """A legacy find-links page: every anchor whose filename belongs to ``project``.
+
+    A page without any file of the project gives an ``absent`` listing.
+    """
+    listing = parse_project_page(body, content_type, page_url, project, index_url)
+    if not listing.ok:
+        return listing
+    return filter_flat_listing(listing, project)
+
+
+def filter_flat_listing(listing: Listing, project: str) -> Listing:
+    """Keep the files of ``project`` from a listing of a whole flat page."""
+    want = canonical_name(project)
+    files = tuple(f for f in listing.files if project_of_filename(f.filename) == want)
+    return Listing(
+        index_url=listing.index_url,
+        project=want,
+        status="ok" if files else "absent",
+        files=files,
+        origin=listing.origin,
+        fetched_at=listing.fetched_at,
+        page_url=listing.page_url,
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]

@@ -1,0 +1,55 @@
+"""``--output-format full`` (default): each diagnostic with a source excerpt, caret, evidence and help."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from torchlint.report.concise import line as header
+from torchlint.report.style import paint
+from torchlint.report.summary import basis, counts
+
+if TYPE_CHECKING:
+    from torchlint.check import CheckResult
+    from torchlint.diagnostics import Diagnostic
+
+
+def _excerpt(d: Diagnostic, text: str | None, color: bool) -> list[str]:
+    if text is None:
+        return []
+    lines = text.splitlines()
+    loc = d.location
+    if not 1 <= loc.row <= len(lines):
+        return []
+    src = lines[loc.row - 1].replace("\t", " ")
+    width = len(str(loc.row))
+    end = loc.end_column if loc.end_row == loc.row else len(src) + 1
+    n = max(1, min(end, len(src) + 1) - loc.column)
+    gutter = " " * width
+    caret = paint("^" * n, "red", "bold", color=color)
+    return [
+        f"{gutter} |",
+        f"{loc.row} | {src}",
+        f"{gutter} | {' ' * (loc.column - 1)}{caret}",
+        f"{gutter} |",
+    ]
+
+
+def render(result: CheckResult, sources: dict[str, str], color: bool = False) -> str:
+    out: list[str] = []
+    for d in result.diagnostics:
+        out.append(header(d, color))
+        out.extend(_excerpt(d, sources.get(d.location.filename), color))
+        pad = " " * (len(str(d.location.row)) + 1)
+        summary = d.extra.get("targets_summary")
+        if summary:
+            out.append(f"{pad}= targets: {summary}")
+        for ev in d.evidence:
+            out.append(f"{pad}= evidence: {ev}")
+        for rel in d.related:
+            out.append(f"{pad}= note: {rel.message} at {rel.location.filename}:{rel.location.row}:{rel.location.column}")
+        if d.help:
+            out.append(f"{pad}= {paint('help', 'cyan', 'bold', color=color)}: {d.help}")
+        out.append("")
+    out.append(counts(result))
+    out.extend(basis(result))
+    return "\n".join(out) + "\n"

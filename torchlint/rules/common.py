@@ -1,0 +1,131 @@
+"""Helpers several rules share: candidate selection on a listing, markers, family membership.
+
+These encode resolver-independent facts about versions and wheels (PEP 440 ordering, local
+labels, tag compatibility); what exists on an index always comes from a listing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from torchlint.index.filenames import parse_wheel, tag_matches
+from torchlint.index.model import FileEntry, Listing
+from torchlint.targets import Target
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    from torchlint.project.model import Project
+
+#: Packages built per accelerator variant against one torch build (ABI-coupled): uv-torch's
+#: "system dependency" list plus xformers, which the PyTorch indexes also build per variant.
+#: Triton packages are not members: torch *requires* them (TL201 reads that from metadata).
+TORCH_FAMILY = frozenset(
+    {
+        "torch",
+        "torchvision",
+        "torchaudio",
+        "torchcodec",
+        "torchao",
+        "torchrec",
+        "torchtext",
+        "torchtune",
+        "torch-tensorrt",
+        "torcharrow",
+        "torchcsprng",
+        "torchdistx",
+        "fbgemm-gpu",
+        "fbgemm-gpu-genai",
+        "xformers",
+    }
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _wheel(filename: str):  # type: ignore[no-untyped-def]
+    return parse_wheel(filename)
+
+
+def wheel_version(entry: FileEntry) -> Version | None:
+    w = _wheel(entry.filename)
+    return None if w is None else w.version
+
+
+def supports(entry: FileEntry, target: Target) -> bool:
+    """Could *target* install this wheel? (sdists are not considered: torch ships none)."""
+    w = _wheel(entry.filename)
+    if w is None:
+        return False
+    return any(tag_matches(tag, target.os, target.arch, target.python) for tag in w.tags)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    version: Version
+    files: tuple[FileEntry, ...]
+
+    def for_target(self, target: Target) -> FileEntry | None:
+        for f in self.files:
+            if supports(f, target):
+                return f
+        return None
+
+
+def versions(listing: Listing) -> list[Candidate]:
+    """All versions on a listing (wheels only), newest first; yanked files dropped."""
+    by_version: dict[Version, list[FileEntry]] = {}
+    for f in listing.files:
+        if f.yanked:
+            continue
+        v = wheel_version(f)
+        if v is not None:
+            by_version.setdefault(v, []).append(f)
+    return [Candidate(v, tuple(sorted(fs, key=lambda e: e.filename))) for v, fs in sorted(by_version.items(), reverse=True)]
+
+
+def allows_prereleases(project: Project, package: str, specifier: SpecifierSet) -> bool | None:
+    """uv's pre-release policy for *package*: True (allow), False (disallow), None (if necessary)."""
+    pp = project.uv.prerelease_package.get(package)
+    mode = str(pp.value) if pp is not None else (str(project.uv.prerelease.value) if project.uv.prerelease else "")
+    if mode == "allow":
+        return True
+    if mode == "disallow":
+        return False
+    if mode == "explicit" or mode == "if-necessary-or-explicit":
+        if any(s.prereleases for s in specifier):
+            return True
+        return False if mode == "explicit" else None
+    return None
+
+
+def matching(
+    cands: Sequence[Candidate], specifier: SpecifierSet, prereleases: bool | None, target: Target | None = None
+) -> list[Candidate]:
+    """Candidates that satisfy *specifier* (and have a wheel for *target*), uv-style pre-release policy.
+
+    With the default policy, pre-releases are considered only when no final release satisfies
+    the specifier (uv's ``if-necessary``).
+    """
+
+    def ok(c: Candidate, pre: bool) -> bool:
+        if not specifier.contains(c.version, prereleases=pre):
+            return False
+        return target is None or c.for_target(target) is not None
+
+    if prereleases is None:
+        finals = [c for c in cands if not c.version.is_prerelease and ok(c, False)]
+        if finals:
+            return finals
+        return [c for c in cands if ok(c, True)]
+    return [c for c in cands if ok(c, prereleases) and (prereleases or not c.version.is_prerelease)]
+
+
+def short_versions(cands: Iterable[Candidate], limit: int = 4) -> str:
+    vs = [str(c.version) for c in cands]
+    if len(vs) <= limit:
+        return ", ".join(vs) if vs else "none"
+    return ", ".join(vs[:limit]) + f", … ({len(vs)} in all)"

@@ -1,0 +1,144 @@
+"""## What it does
+Finds a PyTorch index (`/whl/<variant>`, nightly, test, aggregated `/whl`) that is defined
+without `explicit = true`.
+
+## Why is this bad?
+A non-explicit index is consulted for *every* package, before the default index. The PyTorch
+indexes also serve about 300 other projects (numpy, jinja2, markupsafe, the nvidia-* wheels …),
+often incomplete or with different builds. Under uv's default `first-index` strategy a package
+found there is taken only from there, so `markupsafe` or `networkx` silently comes from the
+PyTorch index, with missing wheels or wrong Requires-Python (astral-sh/uv#8922, #11532, #12620;
+pytorch/pytorch#152191). This is also the shape `uv add torch --index name=url` writes.
+
+## Example
+```toml
+[project]
+dependencies = ["torch==2.7.0"]
+
+[tool.uv.sources]
+torch = { index = "pytorch-cpu" }
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+```
+
+## Use instead
+```toml
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+```
+and route each torch-family package that should come from it in `[tool.uv.sources]`.
+
+## Fix safety
+Setting `explicit = true` is safe when every torch-family package the project declares is
+already routed to the index; otherwise the fix also adds sources entries, which changes where
+those packages come from, so it is unsafe.
+
+## References
+- uv guide, "Using uv with PyTorch": explicit indexes and sources
+- astral-sh/uv#8922, astral-sh/uv#11532, pytorch/test-infra#6900
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from torchlint.diagnostics import Diagnostic, Related
+from torchlint.index.urls import parse_pytorch_url, redact
+from torchlint.rules.base import Example, Rule, RuleContext
+
+RULE = Rule(
+    code="TL001",
+    name="index-not-explicit",
+    severity="warning",
+    needs="config",
+    summary="a PyTorch index without `explicit = true` shadows the default index for ~300 mirrored projects",
+    fix_availability="sometimes",
+)
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    mirrors = ctx.probe.options.mirrors if ctx.probe is not None else {}
+    for idx in ctx.project.indexes:
+        if idx.explicit or idx.format == "flat":
+            continue
+        pt = parse_pytorch_url(idx.url, mirrors)
+        if pt is None or pt.flat:
+            continue
+        where = f"index {idx.label()}" if idx.name else f"`{idx.origin}` <{redact(idx.url)}>"
+        if idx.default:
+            message = (
+                f"PyTorch {where} replaces the default index: every package, not only the torch family, "
+                "is looked up there, and projects it does not serve (or serves incompletely) fail"
+            )
+            help_ = "keep the default index and mark this index `explicit = true`, routing torch packages to it in `[tool.uv.sources]`"
+        else:
+            message = (
+                f"PyTorch {where} is not explicit: it is consulted before the default index for every package, "
+                "so projects it mirrors (numpy, jinja2, markupsafe, nvidia-*, …) come from it"
+            )
+            help_ = "add `explicit = true` and route the torch packages to it in `[tool.uv.sources]`"
+        related = []
+        if idx.url_location is not None and idx.url_location != idx.location:
+            related.append(Related(f"{pt.channel} {pt.variant or pt.kind} index", idx.url_location))
+        assert idx.location is not None
+        yield ctx.diagnostic(message, idx.location, related=related, help=help_)
+
+
+EXAMPLES = (
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.3.1"]
+
+[tool.uv.sources]
+torch = { index = "torch" }
+
+[[tool.uv.index]]
+name = "torch"
+url = "https://download.pytorch.org/whl/cu118"
+""",
+        expect=("TL001",),
+        title="what `uv add torch --index torch=...` writes",
+    ),
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["jinja2==3.1.4"]
+
+[tool.uv]
+extra-index-url = ["https://download.pytorch.org/whl/cpu"]
+""",
+        expect=("TL001",),
+        title="a PyTorch index as a pip-style extra index",
+    ),
+    Example(
+        "good",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.3.1"]
+
+[tool.uv.sources]
+torch = { index = "torch" }
+
+[[tool.uv.index]]
+name = "torch"
+url = "https://download.pytorch.org/whl/cu118"
+explicit = true
+""",
+    ),
+)

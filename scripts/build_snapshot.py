@@ -265,7 +265,9 @@ class Builder:
         cuda = self.variants[variant].get("cuda")
         idx = self.order.index(v)
         for cand in reversed(self.order[: idx + 1]):
-            listed = (self.releases[cand].get("test_infra_release_matrix") or {}).get("cuda_aarch64_arches_listed")
+            listed = (self.releases[cand].get("test_infra_release_matrix") or {}).get(
+                "cuda_aarch64_arches_listed"
+            )
             if listed:
                 if f"{cuda}-aarch64" in listed:
                     return True
@@ -333,12 +335,16 @@ class Builder:
             return [*common, f"{self.rocm_triton_name(v)}=={pin}; {MARK_LINUX_X86}"]
         if kind == "xpu":
             lk = self.lock("torch", "2.13.0+xpu")
-            intel = [n for n in (lk["dependency_names"] if lk else []) if n not in COMMON and "triton" not in n]
+            intel = [
+                n for n in (lk["dependency_names"] if lk else []) if n not in COMMON and "triton" not in n
+            ]
             out = [*common, *intel]
             pin = self.xpu_pin(v)
             if pin:
                 name = self.xpu_triton_name(v)
-                out.append(f"{name}=={pin}; {MARK_LINUX}" if name == "pytorch-triton-xpu" else f"{name}=={pin}")
+                out.append(
+                    f"{name}=={pin}; {MARK_LINUX}" if name == "pytorch-triton-xpu" else f"{name}=={pin}"
+                )
             return out
         return common
 
@@ -364,7 +370,11 @@ class Builder:
         """A root build of `name` uploaded on v's release day (observed), else the PyPI triton pin."""
         day = self.release_date(v)
         for w in self.observed:
-            if w["index"] == "(root)" and canon(w["package"]) == name and (w.get("upload_time") or "")[:10] == day:
+            if (
+                w["index"] == "(root)"
+                and canon(w["package"]) == name
+                and (w.get("upload_time") or "")[:10] == day
+            ):
                 return str(w["version"])
         return self.triton_pin(v)
 
@@ -383,9 +393,7 @@ class Doc:
         self._meta_idx: dict[str, int] = {}
         self.patterns: dict[str, list[dict[str, Any]]] = {}
 
-    def add_meta(
-        self, name: str, version: str, reqs: Iterable[str], rp: str | None, derived: bool
-    ) -> int:
+    def add_meta(self, name: str, version: str, reqs: Iterable[str], rp: str | None, derived: bool) -> int:
         t = tuple(reqs)
         ri = self._rd_idx.get(t)
         if ri is None:
@@ -492,29 +500,33 @@ class SnapshotBuild:
             ]
         ]
         mt = facts["package_lists"]["dependency_mirror_targets"]
-        self.mirror_all = sorted({canon(n) for group in mt.values() for names in group.values() for n in names})
+        self.mirror_all = sorted(
+            {canon(n) for group in mt.values() for names in group.values() for n in names}
+        )
         dmin = _dt.date.fromisoformat(date)
-        self.nightly_dates = [
-            (dmin - _dt.timedelta(days=i)).strftime("%Y%m%d") for i in range(60, 0, -1)
-        ]
+        self.nightly_dates = [(dmin - _dt.timedelta(days=i)).strftime("%Y%m%d") for i in range(60, 0, -1)]
 
     # -- helpers
     def host_for(self, project: str, channel: str) -> int:
-        r2 = canon(project) in {
-            canon(n) for n in self.f["package_lists"]["r2_linked_packages_prod"]
-        }
-        return H_R2 if r2 and self.date >= R2_SINCE and channel in ("stable", "test", "nightly", "aggregate") else H_PT
+        r2 = canon(project) in {canon(n) for n in self.f["package_lists"]["r2_linked_packages_prod"]}
+        return (
+            H_R2
+            if r2 and self.date >= R2_SINCE and channel in ("stable", "test", "nightly", "aggregate")
+            else H_PT
+        )
 
-    def observed_row(self, w: dict[str, Any], doc: Doc, meta: int | None, pep658: bool, nightly: bool) -> list[Any]:
+    def observed_row(
+        self, w: dict[str, Any], doc: Doc, meta: int | None, pep658: bool, nightly: bool
+    ) -> list[Any]:
         idx = w["index"]
-        if idx == "(root)":
-            d = "/whl/"
-        else:
-            d = f"/whl/{idx}/"
+        d = "/whl/" if idx == "(root)" else f"/whl/{idx}/"
         from urllib.parse import quote
 
         host = HOSTS[self.host_for(w["package"], doc.channel)]
-        if "download.pytorch.org" in (w.get("url_hosts") or []) and self.host_for(w["package"], doc.channel) == H_PT:
+        if (
+            "download.pytorch.org" in (w.get("url_hosts") or [])
+            and self.host_for(w["package"], doc.channel) == H_PT
+        ):
             host = HOSTS[H_PT]
         url = host + d + quote(w["filename"])
         sha = None if nightly else w.get("sha256")
@@ -524,7 +536,7 @@ class SnapshotBuild:
         sp = split_wheel(filename)
         if not sp:
             return None
-        dist, version, _, _, plat = sp
+        dist, version, _, _, _plat = sp
         name = canon(dist)
         base, _, local = version.partition("+")
         b = self.b
@@ -570,7 +582,17 @@ class SnapshotBuild:
                 pep = int(pep_by_date and b.release_date(v) >= PEP658_SINCE)
                 builds: dict[str, list[tuple[str, str, str]]] = {}
 
-                def add(local: bool, pc: str, plat: str, only: Iterable[str] | None = None) -> None:
+                def add(
+                    local: bool,
+                    pc: str,
+                    plat: str,
+                    only: Iterable[str] | None = None,
+                    *,
+                    project: str = project,
+                    pv: str = pv,
+                    v: str = v,
+                    builds: dict[str, list[tuple[str, str, str]]] = builds,
+                ) -> None:
                     ver = f"{pv}+{variant}" if local else pv
                     for py, abi in b.py_abi(project, pv, pc, v):
                         if only is not None and (py not in only or abi != py):
@@ -629,7 +651,7 @@ class SnapshotBuild:
             if pkg not in ("torch", "torchvision", "torchaudio", *TRITON_FAMILY):
                 continue
             sp = split_wheel(w["filename"])
-            pep = True if nightly else False
+            pep = nightly
             if sp and pkg in ("torch", "torchvision", "torchaudio") and not nightly:
                 base = sp[1].split("+")[0]
                 tv = base if pkg == "torch" else self.torch_for_companion(pkg, base)
@@ -649,9 +671,9 @@ class SnapshotBuild:
             host = self.host_for(pkg, doc.channel)
             for ver in sorted(versions, key=vkey):
                 # CPython tags: those of the torch releases that pin this version
-                users = [
-                    v for v in b.order if ver in (b.triton_pin(v), b.rocm_pin(v), b.xpu_pin(v))
-                ] or [b.newest]
+                users = [v for v in b.order if ver in (b.triton_pin(v), b.rocm_pin(v), b.xpu_pin(v))] or [
+                    b.newest
+                ]
                 pys: list[tuple[str, str]] = []
                 for v in users:
                     for t in b.py_abi("torch", v, "linux_x86_64", v):
@@ -821,14 +843,23 @@ class SnapshotBuild:
         cuda_names = b.cuda_names(variant, b.order[-1]) if kind == "cuda" else None
         if kind == "cuda" and cuda_names is None:
             cuda_names = b.cuda_names("cu130" if variant >= "cu13" else "cu126", "2.12.1")
-        trit = {"cpu": "pytorch-triton", "cuda": "pytorch-triton", "rocm": "pytorch-triton-rocm", "xpu": "pytorch-triton-xpu"}[kind]
+        trit = {
+            "cpu": "pytorch-triton",
+            "cuda": "pytorch-triton",
+            "rocm": "pytorch-triton-rocm",
+            "xpu": "pytorch-triton-xpu",
+        }[kind]
         trit_marker = {"rocm": MARK_LINUX_X86}.get(kind, MARK_LINUX)
         plats: list[tuple[str, str, bool]] = [("linux_x86_64", "manylinux_2_28_x86_64", True)]
         if kind in ("cpu", "cuda"):
             plats.append(("linux_aarch64", "manylinux_2_28_aarch64", True))
         if kind in ("cpu", "xpu") or (kind == "cuda" and variant != "cu134"):
             plats.append(("windows_x86_64", "win_amd64", True))
-        for project, nextv in (("torch", torch_next), ("torchvision", vision_next), ("torchaudio", audio_next)):
+        for project, nextv in (
+            ("torch", torch_next),
+            ("torchvision", vision_next),
+            ("torchaudio", audio_next),
+        ):
             host = self.host_for(project, "nightly")
             by_tags: dict[tuple[tuple[str, str, str], ...], list[list[Any]]] = {}
             for i, date in enumerate(self.nightly_dates):
@@ -925,7 +956,13 @@ class SnapshotBuild:
                         prefer = {"windows_x86_64": "win_amd64", "macos_x86_64": "macos_arm64"}.get(pc, pc)
                         m, exact = b.pypi_meta(version, prefer)
                         if m:
-                            meta = doc.add_meta("torch", version, m["requires_dist"], m.get("requires_python") or rp, not exact)
+                            meta = doc.add_meta(
+                                "torch",
+                                version,
+                                m["requires_dist"],
+                                m.get("requires_python") or rp,
+                                not exact,
+                            )
                         else:
                             nm = b.nearest_meta(version)
                             meta = doc.add_meta("torch", version, nm["requires_dist"], rp, True)
@@ -953,9 +990,26 @@ class SnapshotBuild:
         ph = "pytorch_triton-0.0.1-py3-none-any.whl"
         doc.add_file(
             "pytorch-triton",
-            [ph, f"snapshot:default/{ph}", None, 1, None, None, None, doc.add_meta("pytorch-triton", "0.0.1", [], None, True), 1],
+            [
+                ph,
+                f"snapshot:default/{ph}",
+                None,
+                1,
+                None,
+                None,
+                None,
+                doc.add_meta("pytorch-triton", "0.0.1", [], None, True),
+                1,
+            ],
         )
-        names: set[str] = set(COMMON) | {"mpmath", "markupsafe", "numpy", "pillow", "cuda-toolkit", "cuda-bindings"}
+        names: set[str] = set(COMMON) | {
+            "mpmath",
+            "markupsafe",
+            "numpy",
+            "pillow",
+            "cuda-toolkit",
+            "cuda-bindings",
+        }
         names |= {"optree", "opt-einsum", "pyyaml", "mkl", "requests"}
         for r in b.releases.values():
             for m in (r.get("pypi_core_metadata") or {}).values():
@@ -964,7 +1018,9 @@ class SnapshotBuild:
         lk = b.lock("torch", "2.13.0+xpu")
         names |= {canon(n) for n in (lk["dependency_names"] if lk else [])}
         for grp in ("(all)", "cu126", "cu130"):
-            names |= {canon(n) for n in self.f["package_lists"]["dependency_mirror_targets"]["torch"].get(grp, [])}
+            names |= {
+                canon(n) for n in self.f["package_lists"]["dependency_mirror_targets"]["torch"].get(grp, [])
+            }
         names -= {"torch", "torchvision", "torchaudio", *TRITON_FAMILY}
         doc.add_present(sorted(n for n in names if n))
         for comp in ("torchvision", "torchaudio"):
@@ -979,15 +1035,36 @@ class SnapshotBuild:
     # -- everything
     def build(self) -> dict[str, Doc]:
         b = self.b
-        stable = ["cpu", "cu116", "cu117", "cu118", "cu121", "cu124", "cu126", "cu128", "cu129", "cu130", "cu132"]
-        stable += sorted((v for v, i in b.variants.items() if i.get("kind") == "rocm" and b.variant_versions(v)), key=lambda s: vkey(s[4:]))
+        stable = [
+            "cpu",
+            "cu116",
+            "cu117",
+            "cu118",
+            "cu121",
+            "cu124",
+            "cu126",
+            "cu128",
+            "cu129",
+            "cu130",
+            "cu132",
+        ]
+        stable += sorted(
+            (v for v, i in b.variants.items() if i.get("kind") == "rocm" and b.variant_versions(v)),
+            key=lambda s: vkey(s[4:]),
+        )
         stable.append("xpu")
         for variant in stable:
-            self.docs[f"whl/{variant}"] = self.stable_like(f"whl/{variant}", variant, "stable", b.variant_versions(variant))
+            self.docs[f"whl/{variant}"] = self.stable_like(
+                f"whl/{variant}", variant, "stable", b.variant_versions(variant)
+            )
         # current variants: those of the newest release whose variants are known, plus cpu and xpu
         current = ["cpu", "xpu"]
         for v in reversed(b.order):
-            vs = [name for name, i in b.variants.items() if v in (i.get("torch_versions") or []) and name not in current]
+            vs = [
+                name
+                for name, i in b.variants.items()
+                if v in (i.get("torch_versions") or []) and name not in current
+            ]
             if any(b.variants[x]["kind"] == "cuda" for x in vs):
                 current += vs
                 break
@@ -1010,7 +1087,9 @@ class SnapshotBuild:
             src = self.stable_like("whl/" + variant, variant, "stable", b.variant_versions(variant))
             self.merge(agg, src)
         self.docs["whl"] = agg
-        rocm_newest = max((v for v, i in b.variants.items() if i.get("kind") == "rocm"), key=lambda s: vkey(s[4:]))
+        rocm_newest = max(
+            (v for v, i in b.variants.items() if i.get("kind") == "rocm"), key=lambda s: vkey(s[4:])
+        )
         for variant in ("cpu", "cu126", "cu128", "cu130", "cu132", rocm_newest, "xpu"):
             self.docs[f"whl/nightly/{variant}"] = self.nightly_doc(variant)
         self.docs["default"] = self.default_doc()
@@ -1065,7 +1144,9 @@ def main(argv: list[str] | None = None) -> int:
         "hosts": HOSTS,
         "keys": keys,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, sort_keys=True, indent=1) + "\n", encoding="utf-8"
+    )
     total = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(f"wrote {len(keys)} index documents to {out} ({total / 1024:.0f} KiB)", file=sys.stderr)
     return 0

@@ -233,8 +233,10 @@ def test_uv_comments() -> None:
 def test_uv_roundtrip_and_paths() -> None:
     pos = check_document(UV_PYPROJECT)
     paths = list(pos.paths())
-    assert paths.index(("project",)) < paths.index(("project", "dependencies")) < paths.index(
-        ("project", "dependencies", 0)
+    assert (
+        paths.index(("project",))
+        < paths.index(("project", "dependencies"))
+        < paths.index(("project", "dependencies", 0))
     )
     assert ("tool", "uv", "index", 2, "default") in paths
     assert len(paths) == len(set(paths))
@@ -344,7 +346,7 @@ def test_strings_scalars_and_whitespace() -> None:
         "arr = [ # c1\n  1,\n  [2, [3, 'x]']], # c2\n  {a = {b = \"}\"}},\n]\n"
         "e = []\n"
         "ei = {}\n"
-        "u = \"é中🐍\"\n"
+        'u = "é中🐍"\n'
     )
     pos = check_document(text)
     assert pos.value(("s1",)) == Span(1, 6, 1, 28)
@@ -449,7 +451,9 @@ def _escape_char(ch: str, rnd: random.Random) -> str:
     if ord(ch) < 0x20 or ch == "\x7f":
         return f"\\u{ord(ch):04x}"
     if ord(ch) > 0x7F and rnd.random() < 0.3:
-        return f"\\U{ord(ch):08X}" if rnd.random() < 0.5 else (f"\\u{ord(ch):04X}" if ord(ch) < 0x10000 else ch)
+        return (
+            f"\\U{ord(ch):08X}" if rnd.random() < 0.5 else (f"\\u{ord(ch):04X}" if ord(ch) < 0x10000 else ch)
+        )
     return ch
 
 
@@ -494,7 +498,9 @@ class Renderer:
 
     def comment(self) -> str:
         rnd = self.rnd
-        text = f"#c{len(self.comments)}" + "".join(rnd.choice(" \"'#[]{}=é🐍\tx") for _ in range(rnd.randrange(6)))
+        text = f"#c{len(self.comments)}" + "".join(
+            rnd.choice(" \"'#[]{}=é🐍\tx") for _ in range(rnd.randrange(6))
+        )
         self.comments.append(text)
         return text
 
@@ -615,7 +621,9 @@ def test_property_tomlkit_rendered(data: dict[str, Any], rnd: random.Random) -> 
 
 
 @SETTINGS
-@given(documents(st.one_of(scalars, st.sampled_from(RAW_LITERALS).map(Raw))), st.randoms(use_true_random=False))
+@given(
+    documents(st.one_of(scalars, st.sampled_from(RAW_LITERALS).map(Raw))), st.randoms(use_true_random=False)
+)
 def test_property_hand_rendered(data: dict[str, Any], rnd: random.Random) -> None:
     text, comments = hand_render(data, rnd)
     text = variants(text, rnd)
@@ -638,7 +646,16 @@ def exercise(text: str) -> None:
     pos.best(("a", 0, "b"))
 
 
-NOISE_TOKENS = [*"[]{}\"'=#.,\n\r\t \\abc01-_:+é\ufeff", '"""', "'''", "[[", "]]", "a = ", "[a]", "1979-05-27 "]
+NOISE_TOKENS = [
+    *"[]{}\"'=#.,\n\r\t \\abc01-_:+é\ufeff",
+    '"""',
+    "'''",
+    "[[",
+    "]]",
+    "a = ",
+    "[a]",
+    "1979-05-27 ",
+]
 TOML_NOISE = st.lists(st.sampled_from(NOISE_TOKENS), max_size=120).map("".join)
 
 
@@ -714,17 +731,19 @@ def test_deep_nesting_is_skipped_not_recursed() -> None:
 
 
 def big_pyproject(lines: int) -> str:
+    """A valid, realistic pyproject.toml of at least ``lines`` lines."""
     out = [UV_PYPROJECT]
+    count = UV_PYPROJECT.count("\n")
     i = 0
-    while sum(part.count("\n") for part in out) < lines:
-        out.append(
+    while count < lines:
+        block = (
             f'\n[[tool.uv.index]]\nname = "index-{i}"  # n{i}\n'
             f'url = "https://example.invalid/{i}/simple"\nexplicit = true\n'
             f'\n[tool.uv.sources.pkg{i}]\nindex = "index-{i}"\nmarker = "sys_platform == \'linux\'"\n'
-            f'\n[project.optional-dependencies]\nextra{i} = ["pkg{i}>=1.0", "torch>=2.5"]\n'.replace(
-                "[project.optional-dependencies]", f"[tool.pixi.feature.f{i}]"
-            )
+            f'\n[tool.pixi.feature.f{i}]\nextra{i} = ["pkg{i}>=1.0", "torch>=2.5"]\n'
         )
+        out.append(block)
+        count += block.count("\n")
         i += 1
     return "".join(out)
 
@@ -739,19 +758,14 @@ def test_performance_2000_lines() -> None:
 
 @pytest.mark.slow
 def test_performance_10mb() -> None:
-    text = big_pyproject(2000)
-    text = text + "".join(
-        text[len(UV_PYPROJECT) :].replace("index-", f"r{r}-").replace('"pkg', f'"r{r}pkg').replace(
-            "[tool.uv.sources.pkg", f"[tool.uv.sources.r{r}pkg"
-        ).replace("[tool.pixi.feature.f", f"[tool.pixi.feature.r{r}f")
-        for r in range(10_000_000 // len(text) + 1)
-    )
+    text = big_pyproject(480_000)
     assert len(text) >= 10_000_000
     assert _timed(text) < 5.0
 
 
 def _timed(text: str) -> float:
-    start = time.perf_counter()
+    """CPU seconds for scan + one lookup (CPU time: other jobs share this machine)."""
+    start = time.process_time()
     pos = scan(text)
     pos.value(("tool", "uv", "index", 1, "url"))
-    return time.perf_counter() - start
+    return time.process_time() - start

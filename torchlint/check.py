@@ -67,7 +67,9 @@ def load_project(path: str) -> Project:
     return load_uv_project(path)
 
 
-def run_check(paths: Sequence[str], options: CheckOptions, environ: Mapping[str, str] | None = None) -> CheckResult:
+def run_check(
+    paths: Sequence[str], options: CheckOptions, environ: Mapping[str, str] | None = None
+) -> CheckResult:
     from torchlint.routing import Router, resolve_default_index
     from torchlint.targets import build_targets
 

@@ -51,10 +51,21 @@ def main() -> None:
 @click.option("--offline", is_flag=True, default=False, help="No network: cache, then the bundled snapshot.")
 @click.option("--refresh", is_flag=True, default=False, help="Ignore cached index pages (revalidate them).")
 @click.option("--no-cache", is_flag=True, default=False, help="Neither read nor write the disk cache.")
-@click.option("--snapshot", "snapshot_path", type=click.Path(), help="Use this snapshot instead of the bundled one.")
-@click.option("--mirror", multiple=True, metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead.")
-@click.option("--default-index", metavar="URL", help="The default index (otherwise from UV_DEFAULT_INDEX, ...).")
-@click.option("--target", "targets", multiple=True, help="Only check these targets, e.g. linux-x86_64 or macos-arm64-py3.12.")
+@click.option(
+    "--snapshot", "snapshot_path", type=click.Path(), help="Use this snapshot instead of the bundled one."
+)
+@click.option(
+    "--mirror", multiple=True, metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead."
+)
+@click.option(
+    "--default-index", metavar="URL", help="The default index (otherwise from UV_DEFAULT_INDEX, ...)."
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    help="Only check these targets, e.g. linux-x86_64 or macos-arm64-py3.12.",
+)
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
 @click.option("--exit-zero", is_flag=True, default=False, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
@@ -120,7 +131,14 @@ def check(
     sources = _sources(result.files)
     text = render(fmt, result, sources, color=use_color(color, sys.stdout) and fmt != "json")
     if quiet and fmt != "json":
-        text = "\n".join(line for line in text.splitlines() if not line.startswith(("Found ", "All checks", "Index facts", "Note:", "Skipped "))) + "\n"
+        text = (
+            "\n".join(
+                line
+                for line in text.splitlines()
+                if not line.startswith(("Found ", "All checks", "Index facts", "Note:", "Skipped "))
+            )
+            + "\n"
+        )
     sys.stdout.write(text)
     sys.stdout.flush()
     if fmt == "json" and not quiet:
@@ -186,7 +204,9 @@ def rules(output_format: str) -> None:
 
 @main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Directory to write.")
-@click.option("--mirror", multiple=True, metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead.")
+@click.option(
+    "--mirror", multiple=True, metavar="FROM=TO", help="Fetch URLs starting with FROM from TO instead."
+)
 @click.option("--default-index", metavar="URL", help="Index to record as the default index.")
 @click.option("--timeout", type=float, default=10.0, show_default=True)
 def snapshot(out_dir: str, mirror: tuple[str, ...], default_index: str | None, timeout: float) -> None:

@@ -11,7 +11,13 @@ from typing import Any
 
 from torchlint.engine import RuleModule, all_rules
 
-REQUIRED_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety")
+REQUIRED_SECTIONS = (
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Use instead",
+    "## Fix safety",
+)
 
 
 def rule_doc(rm: RuleModule) -> str:
@@ -51,11 +57,18 @@ def rule_json(rm: RuleModule) -> dict[str, Any]:
 def render_all() -> dict[str, str]:
     """File name under rules/ → content, for every rule plus the index page."""
     pages = {f"{rm.code}.md": rule_markdown(rm) for rm in all_rules()}
-    lines = ["# torchlint rules", "", "Generated from the rule modules by `python scripts/generate_rule_docs.py`; do not edit.", ""]
+    lines = [
+        "# torchlint rules",
+        "",
+        "Generated from the rule modules by `python scripts/generate_rule_docs.py`; do not edit.",
+        "",
+    ]
     lines.append("| code | name | severity | needs | fix | finds |")
     lines.append("|---|---|---|---|---|---|")
     for rm in all_rules():
         r = rm.rule
-        lines.append(f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {r.needs} | {r.fix_availability} | {r.summary} |")
+        lines.append(
+            f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {r.needs} | {r.fix_availability} | {r.summary} |"
+        )
     pages["README.md"] = "\n".join(lines) + "\n"
     return pages

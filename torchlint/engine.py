@@ -106,7 +106,13 @@ def run_rules(ctx: RuleContext, rules: Sequence[RuleModule]) -> RunResult:
             result.skipped.append((rm.code, "needs index data, and probing is disabled"))
             continue
         ctx.rule = rm.rule
-        for diag in rm.module.check(ctx):
-            result.diagnostics.append(diag)
+        found: list[Diagnostic] = []
+        try:
+            for diag in rm.module.check(ctx):
+                found.append(diag)
+        except Exception as e:  # a bug in one rule must not hide the others' findings
+            result.skipped.append((rm.code, f"internal error, please report it: {type(e).__name__}: {e}"))
+            continue
+        result.diagnostics.extend(found)
     ctx.rule = None
     return result

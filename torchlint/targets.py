@@ -145,15 +145,25 @@ def parse_target_option(value: str) -> tuple[str, tuple[int, int] | None]:
         except ValueError:
             raise InputError(f"invalid --target {value!r}: Python version must look like 3.12") from None
     names = {p.name for p in PLATFORMS}
-    aliases = {"darwin-arm64": "macos-arm64", "win-amd64": "windows-amd64", "windows-x86_64": "windows-amd64",
-               "linux-arm64": "linux-aarch64", "macos-aarch64": "macos-arm64", "win32": "windows-amd64"}
+    aliases = {
+        "darwin-arm64": "macos-arm64",
+        "win-amd64": "windows-amd64",
+        "windows-x86_64": "windows-amd64",
+        "linux-arm64": "linux-aarch64",
+        "macos-aarch64": "macos-arm64",
+        "win32": "windows-amd64",
+    }
     v = aliases.get(v, v)
     if v not in names:
-        raise InputError(f"invalid --target {value!r}: expected one of {', '.join(sorted(names))} (optionally -py3.X)")
+        raise InputError(
+            f"invalid --target {value!r}: expected one of {', '.join(sorted(names))} (optionally -py3.X)"
+        )
     return v, py
 
 
-def build_targets(project: Project, selected: Sequence[str] = (), extra_required: Sequence[str] = ()) -> list[Target]:
+def build_targets(
+    project: Project, selected: Sequence[str] = (), extra_required: Sequence[str] = ()
+) -> list[Target]:
     """The matrix for *project*: platforms × allowed minors, narrowed and marked required."""
     envs = [e.marker for e in project.uv.environments]
     required = [e.marker for e in project.uv.required_environments]

@@ -24,16 +24,27 @@ from torchlint.index.urls import redact, split_credentials
 ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 
+# One pass over the page. The first alternative reads anchors written the usual way
+# (``name="value"`` attributes): inside its repeated group each wanted attribute has its own
+# capture group, so the attributes come out of the regular expression engine already sorted.
+# Anything else (single quotes, unquoted values) falls to the second alternative, whose raw
+# attribute text is parsed by :func:`_attrs`. Quoted values may contain ``>``.
+# The label is the text up to the next tag: linear even on pages with unclosed anchors; an
+# anchor whose text is wrapped in markup falls back to the URL's last path segment.
+_LABEL = r"([^<]*)"
 _ANCHOR = re.compile(
-    r"""<a\b((?:[^>"']|"[^"]*"|'[^']*')*)>(.*?)</a\s*>""",
-    re.IGNORECASE | re.DOTALL,
+    r"""<a(?:\s+(?:href="([^"]*)"|data-core-metadata="([^"]*)"|data-dist-info-metadata="([^"]*)"|"""
+    r"""data-requires-python="([^"]*)"|(data-yanked)(?:="[^"]*")?|[\w:.-]+="[^"]*"|[\w:.-]+))*\s*/?>"""
+    + _LABEL
+    + r"""|<a\s([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>"""
+    + _LABEL,
+    re.IGNORECASE,
 )
 _ATTR = re.compile(
     r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""",
     re.DOTALL,
 )
 _BASE = re.compile(r"""<base\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
-_TAGS = re.compile(r"<[^>]*>")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 
 
@@ -66,13 +77,13 @@ def _decode(body: bytes, content_type: str) -> str:
 
 
 def _attrs(text: str) -> dict[str, str]:
+    """All attributes of a tag (first occurrence wins), values HTML-unescaped."""
     out: dict[str, str] = {}
-    for m in _ATTR.finditer(text):
-        name = m[1].lower()
-        if name in out:
-            continue
-        value = m[2] if m[2] is not None else m[3] if m[3] is not None else m[4]
-        out[name] = html.unescape(value) if value else ""
+    for name, v1, v2, v3 in _ATTR.findall(text):
+        name = name.lower()
+        if name not in out:
+            value = v1 or v2 or v3
+            out[name] = html.unescape(value) if "&" in value else value
     return out
 
 
@@ -124,21 +135,37 @@ def _parse_html_entries(text: str, page_url: str) -> list[FileEntry]:
             if href:
                 base = urljoin(page_url, href)
     resolve = _Resolver(base)
+    origin = resolve.origin
+    unescaped: dict[str, str] = {}
     files: list[FileEntry] = []
     append = files.append
-    for m in _ANCHOR.finditer(text):
-        attrs = _attrs(m[1])
-        href = attrs.get("href")
+    for href, core, dist, rp, yanked, label, raw, label2 in _ANCHOR.findall(text):
+        if raw or label2:
+            attrs = _attrs(raw)
+            href = attrs.get("href", "")
+            core = attrs.get("data-core-metadata", "")
+            dist = attrs.get("data-dist-info-metadata", "")
+            rp = attrs.get("data-requires-python", "")
+            yanked = "data-yanked" if "data-yanked" in attrs else ""
+            label = label2
+            has_core = "data-core-metadata" in attrs
+            has_dist = "data-dist-info-metadata" in attrs
+        else:
+            if "&" in href:
+                href = html.unescape(href)
+            if rp and "&" in rp:
+                rp = unescaped.get(rp) or unescaped.setdefault(rp, html.unescape(rp))
+            has_core = bool(core)
+            has_dist = bool(dist)
         if not href:
             continue
         url, _, fragment = href.partition("#")
-        url = resolve(url.strip())
-        sha256 = None
-        if fragment.startswith("sha256="):
-            sha256 = fragment[7:].strip().lower() or None
-        label = m[2]
-        if "<" in label:
-            label = _TAGS.sub("", label)
+        url = url.strip()
+        if url.startswith("/") and origin and not url.startswith("//"):
+            url = origin + url
+        elif not url.startswith(("https://", "http://")):
+            url = resolve(url)
+        sha256 = (fragment[7:].strip().lower() or None) if fragment.startswith("sha256=") else None
         if "&" in label:
             label = html.unescape(label)
         filename = label.strip()
@@ -147,21 +174,16 @@ def _parse_html_entries(text: str, page_url: str) -> list[FileEntry]:
             filename = filename.rsplit("/", 1)[1]
         if not filename:
             filename = _filename_from_url(url)
-        meta = attrs.get("data-core-metadata")
+        # An empty ``data-core-metadata=""`` is taken as absent (the attribute says nothing).
+        meta = core if has_core and core else dist if has_dist and dist else None
         if meta is None:
-            meta = attrs.get("data-dist-info-metadata")
-        has_meta, meta_sha = _metadata_attr(meta)
-        rp = attrs.get("data-requires-python")
+            has_meta, meta_sha = False, None
+        elif meta.startswith("sha256="):
+            has_meta, meta_sha = True, meta[7:].strip().lower() or None
+        else:
+            has_meta, meta_sha = _metadata_attr(html.unescape(meta))
         append(
-            FileEntry(
-                filename=filename,
-                url=url,
-                sha256=sha256,
-                requires_python=rp.strip() or None if rp is not None else None,
-                has_metadata=has_meta,
-                metadata_sha256=meta_sha,
-                yanked="data-yanked" in attrs,
-            )
+            FileEntry(filename, url, sha256, rp.strip() or None, has_meta, meta_sha, bool(yanked))
         )
     return files
 

@@ -59,7 +59,7 @@ class DeclaredRequirement:
         return self.requirement.marker
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class IndexDef:
     """One package index the configuration defines, in uv's priority order."""
 
@@ -167,13 +167,14 @@ class SourceFile:
             toml_path=dotted(toml_path),
         )
 
-
     def header_loc(self, *toml_path: str | int) -> Location:
         """The ``[table]`` / ``[[array]]`` header line of a table path (else :meth:`loc`)."""
         span = self.positions.header(tuple(toml_path))
         if span is None:
             return self.loc(*toml_path)
-        return Location(self.display, span.line, span.column, span.end_line, span.end_column, dotted(toml_path))
+        return Location(
+            self.display, span.line, span.column, span.end_line, span.end_column, dotted(toml_path)
+        )
 
 
 def dotted(path: tuple[str | int, ...]) -> str:

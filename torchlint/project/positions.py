@@ -46,9 +46,13 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME_AFTER_SPACE = re.compile(r" [0-9]{2}:[0-9]{2}[^ \t\r\n,\]}#]*")
 _SKIP_SPECIAL = re.compile(r"[\[\]{}\"'#\n]")
 _FAST_KEY = re.compile(r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*")
-_FAST_HEADER = re.compile(r"\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\]")
-_FAST_AOT_HEADER = re.compile(r"\[\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\]\]")
+# [a.b] / [[a.b]] with bare keys and no spaces (group 1 and 3 must agree).
+_FAST_HEADER = re.compile(r"\[(\[?)([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\](\]?)")
 _TAIL = re.compile(r"[ \t\r]*(#[^\n]*)?")
+# The commonest line, in one match: bare_key = "simple string" | token, then an optional comment.
+_FAST_LINE = re.compile(
+    r'([A-Za-z0-9_-]+)[ \t]*=[ \t]*("[^"\\\n]*"|[A-Za-z0-9_+.:-]+)[ \t\r]*(#[^\n]*)?(?:\n|\Z)'
+)
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _SIMPLE_ESCAPES = {
     "b": "\b",
@@ -413,15 +417,15 @@ class _Scanner:
 
     def _header(self, i: int) -> int:
         text = self.text
-        m = _FAST_AOT_HEADER.match(text, i) or _FAST_HEADER.match(text, i)
-        if m is not None:  # common case: [a.b-c.d] / [[a.b]] with bare keys and no spaces
-            offset = m.start(1)
+        m = _FAST_HEADER.match(text, i)
+        if m is not None and m.end(1) == m.end(3) - m.start(3) + m.start(1):
+            offset = m.start(2)
             parts: _KeyParts = []
-            for key in m.group(1).split("."):
+            for key in m.group(2).split("."):
                 parts.append((key, offset, offset + len(key)))
                 offset += len(key) + 1
             end = m.end()
-            self._define_table(parts, text.startswith("[[", i), i, end)
+            self._define_table(parts, m.end(1) > m.start(1), i, end)
             return end
         aot = text.startswith("[[", i)
         j = self._ws(i + (2 if aot else 1))
@@ -441,37 +445,46 @@ class _Scanner:
         self.table = None
         if len(parts) > _MAX_PATH:
             return
+        entries = self.entries
+        counts = self.aot
         path: Path = ()
-        last = len(parts) - 1
-        for index, (key, key_start, key_end) in enumerate(parts):
+        for key, key_start, key_end in parts[:-1]:
             path = (*path, key)
-            if index < last:
-                entry = self._entry(path)
+            entry = entries.get(path)
+            if entry is None:
+                entries[path] = [-1, -1, key_start, key_end, -1, -1]
+            elif entry[_K] < 0:
+                entry[_K] = key_start
+                entry[_K + 1] = key_end
+            count = counts.get(path)
+            if count is not None:
+                path = (*path, count - 1)
+        key, key_start, key_end = parts[-1]
+        path = (*path, key)
+        if aot:
+            entry = entries.get(path)
+            if entry is None:
+                entries[path] = [-1, -1, key_start, key_end, start, end]
+            else:
                 if entry[_K] < 0:
                     entry[_K] = key_start
                     entry[_K + 1] = key_end
-                count = self.aot.get(path)
-                if count is not None:
-                    path = (*path, count - 1)
-        key_start, key_end = parts[last][1], parts[last][2]
-        if aot:
-            entry = self._entry(path)
-            if entry[_K] < 0:
-                entry[_K] = key_start
-                entry[_K + 1] = key_end
-            if entry[_H] < 0:
-                entry[_H] = start
-                entry[_H + 1] = end
-            count = self.aot.get(path, 0)
-            self.aot[path] = count + 1
+                if entry[_H] < 0:
+                    entry[_H] = start
+                    entry[_H + 1] = end
+            count = counts.get(path, 0)
+            counts[path] = count + 1
             path = (*path, count)
         if len(path) > _MAX_PATH:
             return
-        entry = self._entry(path)
-        entry[_K] = key_start
-        entry[_K + 1] = key_end
-        entry[_H] = start
-        entry[_H + 1] = end
+        entry = entries.get(path)
+        if entry is None:
+            entries[path] = [-1, -1, key_start, key_end, start, end]
+        else:
+            entry[_K] = key_start
+            entry[_K + 1] = key_end
+            entry[_H] = start
+            entry[_H + 1] = end
         self.table = path
 
     def _key_value(self, i: int) -> int:
@@ -501,6 +514,9 @@ class _Scanner:
         blank = _WS_NL.match
         tail = _TAIL.match
         comments = self.comments
+        entries = self.entries
+        fast_line = _FAST_LINE.match
+        table = self.table
         while i < n:
             m = blank(text, i)
             i = m.end() if m else i
@@ -510,7 +526,23 @@ class _Scanner:
             if c == "#":
                 i = self._comment(i)
                 continue
+            if c != "[" and table is not None and len(table) < _MAX_PATH:
+                m = fast_line(text, i)
+                if m is not None:
+                    path = (*table, m.group(1))
+                    entry = entries.get(path)
+                    if entry is None:
+                        entry = entries[path] = [-1, -1, -1, -1, -1, -1]
+                    entry[_K] = i
+                    entry[_K + 1] = m.end(1)
+                    entry[_V] = m.start(2)
+                    entry[_V + 1] = m.end(2)
+                    if m.start(3) >= 0:
+                        comments.append((m.start(3), m.group(3).rstrip("\r")))
+                    i = m.end()
+                    continue
             i = self._header(i) if c == "[" else self._key_value(i)
+            table = self.table
             # Rest of the line: a trailing comment, else (invalid input) skip it.
             m = tail(text, i)
             if m is not None:

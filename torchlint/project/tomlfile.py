@@ -42,7 +42,9 @@ def read_text(path: str) -> str:
     try:
         size = os.path.getsize(path)
         if size > MAX_BYTES:
-            raise InputError(f"file is {size // (1 << 20)} MB; refusing to read more than {MAX_BYTES >> 20} MB", shown)
+            raise InputError(
+                f"file is {size // (1 << 20)} MB; refusing to read more than {MAX_BYTES >> 20} MB", shown
+            )
         with open(path, "rb") as f:
             raw = f.read(MAX_BYTES + 1)
     except FileNotFoundError:

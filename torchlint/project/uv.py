@@ -83,18 +83,22 @@ def _load_project_table(project: Project, sf: SourceFile, proj: dict[str, Any]) 
             project.extras.append(canonical(extra))
             if isinstance(reqs, list):
                 _add_requirements(
-                    project, sf, reqs, ("project", "optional-dependencies", extra), Scope("extra", canonical(extra))
+                    project,
+                    sf,
+                    reqs,
+                    ("project", "optional-dependencies", extra),
+                    Scope("extra", canonical(extra)),
                 )
 
 
-def _add_requirements(
-    project: Project, sf: SourceFile, items: list[Any], path: Path, scope: Scope
-) -> None:
+def _add_requirements(project: Project, sf: SourceFile, items: list[Any], path: Path, scope: Scope) -> None:
     for i, raw in enumerate(items):
         loc = sf.loc(*path, i)
         if not isinstance(raw, str):
             if not (isinstance(raw, dict) and "include-group" in raw):
-                project.problems.append(Problem(f"requirement must be a string, not {type(raw).__name__}", loc))
+                project.problems.append(
+                    Problem(f"requirement must be a string, not {type(raw).__name__}", loc)
+                )
             continue
         req, err = parse_requirement(raw)
         if req is None:
@@ -115,7 +119,11 @@ def _load_groups(project: Project, sf: SourceFile, groups: dict[str, Any]) -> No
         if not isinstance(items, list):
             continue
         seen: set[str] = set()
-        stack = [it["include-group"] for it in items if isinstance(it, dict) and isinstance(it.get("include-group"), str)]
+        stack = [
+            it["include-group"]
+            for it in items
+            if isinstance(it, dict) and isinstance(it.get("include-group"), str)
+        ]
         while stack and len(seen) < 256:
             inc = canonical(stack.pop())
             if inc in seen:
@@ -123,12 +131,16 @@ def _load_groups(project: Project, sf: SourceFile, groups: dict[str, Any]) -> No
             seen.add(inc)
             if inc not in by_group:
                 project.problems.append(
-                    Problem(f"group `{group}` includes unknown group `{inc}`", sf.loc("dependency-groups", group))
+                    Problem(
+                        f"group `{group}` includes unknown group `{inc}`", sf.loc("dependency-groups", group)
+                    )
                 )
                 continue
             for r in [r for r in project.requirements if r.scope == Scope("group", inc)]:
                 project.requirements.append(
-                    DeclaredRequirement(r.raw, r.name, r.requirement, Scope("group", canonical(group)), r.location)
+                    DeclaredRequirement(
+                        r.raw, r.name, r.requirement, Scope("group", canonical(group)), r.location
+                    )
                 )
             stack.extend(
                 it["include-group"]
@@ -205,7 +217,9 @@ def _load_tool_uv(project: Project, sf: SourceFile, uv: dict[str, Any], base: Pa
     if isinstance(iu, str):
         loc = sf.loc(*base, "index-url")
         s.index_url = Setting(iu, loc)
-        project.indexes.append(IndexDef(url=iu, default=True, origin="[tool.uv] index-url", location=loc, url_location=loc))
+        project.indexes.append(
+            IndexDef(url=iu, default=True, origin="[tool.uv] index-url", location=loc, url_location=loc)
+        )
     sources = uv.get("sources")
     if isinstance(sources, dict) and base == ("tool", "uv"):
         _load_sources(project, sf, sources, (*base, "sources"))
@@ -250,7 +264,9 @@ def _add_index(project: Project, sf: SourceFile, idx: Any, path: Path, origin: s
             default=idx.get("default") is True,
             format=idx.get("format") if isinstance(idx.get("format"), str) else "simple",
             authenticate=idx.get("authenticate") if isinstance(idx.get("authenticate"), str) else None,
-            ignore_error_codes=tuple(c for c in codes if isinstance(c, int)) if isinstance(codes, list) else (),
+            ignore_error_codes=tuple(c for c in codes if isinstance(c, int))
+            if isinstance(codes, list)
+            else (),
             origin=origin,
             location=loc,
             url_location=sf.loc(*path, "url"),
@@ -283,7 +299,10 @@ def _load_sources(project: Project, sf: SourceFile, sources: dict[str, Any], bas
                 marker, err = parse_marker(marker_raw)
                 if marker is None:
                     project.problems.append(
-                        Problem(f"invalid marker in source for `{pkg}`: {marker_raw!r}: {err}", sf.loc(*path, "marker"))
+                        Problem(
+                            f"invalid marker in source for `{pkg}`: {marker_raw!r}: {err}",
+                            sf.loc(*path, "marker"),
+                        )
                     )
                     continue
             entries.append(

@@ -46,7 +46,9 @@ def render(result: CheckResult, sources: dict[str, str], color: bool = False) ->
         for ev in d.evidence:
             out.append(f"{pad}= evidence: {ev}")
         for rel in d.related:
-            out.append(f"{pad}= note: {rel.message} at {rel.location.filename}:{rel.location.row}:{rel.location.column}")
+            out.append(
+                f"{pad}= note: {rel.message} at {rel.location.filename}:{rel.location.row}:{rel.location.column}"
+            )
         if d.help:
             out.append(f"{pad}= {paint('help', 'cyan', 'bold', color=color)}: {d.help}")
         out.append("")

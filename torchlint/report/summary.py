@@ -24,7 +24,9 @@ def basis(result: CheckResult) -> list[str]:
         o = result.origins
         bits = []
         if "live" in o:
-            bits.append(f"live index data ({result.requests} requests, {result.bytes_received / 1000:.1f} kB)")
+            bits.append(
+                f"live index data ({result.requests} requests, {result.bytes_received / 1000:.1f} kB)"
+            )
         if "cache" in o:
             bits.append("the local cache")
         if "snapshot" in o:

@@ -57,10 +57,15 @@ def wheel_version(entry: FileEntry) -> Version | None:
 
 def supports(entry: FileEntry, target: Target) -> bool:
     """Could *target* install this wheel? (sdists are not considered: torch ships none)."""
-    w = _wheel(entry.filename)
+    return _supports(entry.filename, target.os, target.arch, target.python)
+
+
+@functools.lru_cache(maxsize=262144)
+def _supports(filename: str, os_: str, arch: str, python: tuple[int, int]) -> bool:
+    w = _wheel(filename)
     if w is None:
         return False
-    return any(tag_matches(tag, target.os, target.arch, target.python) for tag in w.tags)
+    return any(tag_matches(tag, os_, arch, python) for tag in w.tags)
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,20 @@ class Candidate:
         return None
 
 
+_VERSIONS: dict[int, tuple[Listing, list[Candidate]]] = {}
+
+
 def versions(listing: Listing) -> list[Candidate]:
-    """All versions on a listing (wheels only), newest first; yanked files dropped."""
+    """All versions on a listing (wheels only), newest first; yanked files dropped (memoised)."""
+    hit = _VERSIONS.get(id(listing))
+    if hit is not None and hit[0] is listing:
+        return hit[1]
+    out = _versions(listing)
+    _VERSIONS[id(listing)] = (listing, out)
+    return out
+
+
+def _versions(listing: Listing) -> list[Candidate]:
     by_version: dict[Version, list[FileEntry]] = {}
     for f in listing.files:
         if f.yanked:
@@ -84,13 +101,34 @@ def versions(listing: Listing) -> list[Candidate]:
         v = wheel_version(f)
         if v is not None:
             by_version.setdefault(v, []).append(f)
-    return [Candidate(v, tuple(sorted(fs, key=lambda e: e.filename))) for v, fs in sorted(by_version.items(), reverse=True)]
+    return [
+        Candidate(v, tuple(sorted(fs, key=lambda e: e.filename)))
+        for v, fs in sorted(by_version.items(), reverse=True)
+    ]
+
+
+def newest_for(
+    cands: Sequence[Candidate], specifier: SpecifierSet, prereleases: bool | None, target: Target
+) -> tuple[Candidate | None, int]:
+    """The version uv tries first for *target*, and how many versions satisfy the specifier.
+
+    Cheaper than :func:`matching` with a target: wheels are only inspected until the first fit.
+    """
+    spec_ok = matching(cands, specifier, prereleases)
+    for c in spec_ok:
+        if c.for_target(target) is not None:
+            return c, len(spec_ok)
+    return None, len(spec_ok)
 
 
 def allows_prereleases(project: Project, package: str, specifier: SpecifierSet) -> bool | None:
     """uv's pre-release policy for *package*: True (allow), False (disallow), None (if necessary)."""
     pp = project.uv.prerelease_package.get(package)
-    mode = str(pp.value) if pp is not None else (str(project.uv.prerelease.value) if project.uv.prerelease else "")
+    mode = (
+        str(pp.value)
+        if pp is not None
+        else (str(project.uv.prerelease.value) if project.uv.prerelease else "")
+    )
     if mode == "allow":
         return True
     if mode == "disallow":
@@ -103,7 +141,10 @@ def allows_prereleases(project: Project, package: str, specifier: SpecifierSet) 
 
 
 def matching(
-    cands: Sequence[Candidate], specifier: SpecifierSet, prereleases: bool | None, target: Target | None = None
+    cands: Sequence[Candidate],
+    specifier: SpecifierSet,
+    prereleases: bool | None,
+    target: Target | None = None,
 ) -> list[Candidate]:
     """Candidates that satisfy *specifier* (and have a wheel for *target*), uv-style pre-release policy.
 
@@ -112,7 +153,7 @@ def matching(
     """
 
     def ok(c: Candidate, pre: bool) -> bool:
-        if not specifier.contains(c.version, prereleases=pre):
+        if not _contains(specifier, c.version, pre):
             return False
         return target is None or c.for_target(target) is not None
 
@@ -122,6 +163,17 @@ def matching(
             return finals
         return [c for c in cands if ok(c, True)]
     return [c for c in cands if ok(c, prereleases) and (prereleases or not c.version.is_prerelease)]
+
+
+_CONTAINS: dict[tuple[str, str, bool], bool] = {}
+
+
+def _contains(specifier: SpecifierSet, version: Version, pre: bool) -> bool:
+    key = (str(specifier), str(version), pre)
+    hit = _CONTAINS.get(key)
+    if hit is None:
+        hit = _CONTAINS[key] = specifier.contains(version, prereleases=pre)
+    return hit
 
 
 def short_versions(cands: Iterable[Candidate], limit: int = 4) -> str:

@@ -96,7 +96,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if (rt.kind == "pinned" and not rt.indexes) or (rf.kind == "pinned" and not rf.indexes):
                 continue  # a source names an undeclared index: TL002 reports it
             it, i_f = rt.pinned_index, rf.pinned_index
-            if rt.kind == rf.kind and (it is i_f or (it is not None and i_f is not None and it.url == i_f.url)):
+            if rt.kind == rf.kind and (
+                it is i_f or (it is not None and i_f is not None and it.url == i_f.url)
+            ):
                 continue
             vt, vf = _variant(it, mirrors), _variant(i_f, mirrors)
             if vt is None and vf is None:
@@ -129,7 +131,11 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             severity = "warning"
         entry = rf.source
         location = entry.location if entry is not None and entry.location is not None else req.location
-        related = [Related("`torch` is routed here", rt.source.location)] if rt.source and rt.source.location else []
+        related = (
+            [Related("`torch` is routed here", rt.source.location)]
+            if rt.source and rt.source.location
+            else []
+        )
         if rt.source is not None and rt.source.index:
             help_ = f"give `{req.name}` the same `[tool.uv.sources]` entries as `torch`"
         else:

@@ -64,7 +64,14 @@ from torchlint.project.model import DeclaredRequirement, IndexDef, SourceEntry
 from torchlint.project.requirements import canonical, parse_requirement
 from torchlint.routing import index_display
 from torchlint.rules.base import Example, Rule, RuleContext
-from torchlint.rules.common import Candidate, allows_prereleases, matching, short_versions, versions
+from torchlint.rules.common import (
+    Candidate,
+    allows_prereleases,
+    matching,
+    newest_for,
+    short_versions,
+    versions,
+)
 from torchlint.targets import Target
 
 if TYPE_CHECKING:
@@ -138,12 +145,14 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         listing = probe.listing(idx, req.name)
         if not listing.ok:
             continue
-        cands = matching(versions(listing), req.specifier, allows_prereleases(project, req.name, req.specifier), t)
-        if not cands:
+        first, n = newest_for(
+            versions(listing), req.specifier, allows_prereleases(project, req.name, req.specifier), t
+        )
+        if first is None:
             continue  # nothing installable here: TL101/TL102 report that
-        f = cands[0].for_target(t)
+        f = first.for_target(t)
         assert f is not None
-        picks.append(Pick(req, t, idx, source, listing, cands[0], f, len(cands)))
+        picks.append(Pick(req, t, idx, source, listing, first, f, n))
     # identical metadata (same PEP 658 digest) is fetched once
     by_digest: dict[tuple[str, str], FileEntry] = {}
     unique: dict[str, tuple[IndexDef, FileEntry, Listing]] = {}
@@ -173,7 +182,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 )
                 deps.append((line, pat.pin, [ev]))
         act = ctx.activation(p.req)
-        for line, pin, ev in deps:
+        for line, _pin, ev in deps:
             dep, _err = parse_requirement(line)
             if dep is None:
                 continue
@@ -185,7 +194,11 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 continue
             q = canonical(dep.name)
             if q in project.declared_names():
-                declared = [r for r in project.requirements_named(q) if p.target.matches(r.marker, act.extras, act.groups)]
+                declared = [
+                    r
+                    for r in project.requirements_named(q)
+                    if p.target.matches(r.marker, act.extras, act.groups)
+                ]
                 if declared and router.route(q, p.target, act.extras, act.groups).kind != "chain":
                     continue  # routed (or a direct source): it is looked up where it is sent
             marker = str(dep.marker) if dep.marker is not None else None
@@ -214,16 +227,14 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         key = (p.req.name, p.req.scope.label(), q, p.index.url, str(p.source.position if p.source else -1))
         if key not in findings:
-            here = (
-                f"{_page(on_index)} lists {q} {short_versions(found_here)} ({_origin(on_index)})"
-            )
+            here = f"{_page(on_index)} lists {q} {short_versions(found_here)} ({_origin(on_index)})"
             cost = (
                 f"uv tries all {p.n_candidates} candidate versions of {p.req.name} on {index_display(p.index)} "
-                "before it gives up" if p.n_candidates > 1 else ""
+                "before it gives up"
+                if p.n_candidates > 1
+                else ""
             )
-            findings[key] = Finding(
-                p, q, line, marker, [*ev, here, *chain_ev, *([cost] if cost else [])]
-            )
+            findings[key] = Finding(p, q, line, marker, [*ev, here, *chain_ev, *([cost] if cost else [])])
         findings[key].targets.append(p.target)
 
     for f in findings.values():
@@ -237,14 +248,26 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         src_marker = p.source.marker_raw if p.source is not None else None
         dep_marker = _marker_text(f.dep_marker)
         declare = f.dep + (f" ; {dep_marker}" if dep_marker else "")
-        route = f"{{ index = \"{p.index.name}\"" + (f", marker = \"{src_marker}\"" if src_marker else "") + " }"
-        help_ = f'add "{declare}" to {p.req.scope.label()} and route it: {f.dep} = [{route}] in [tool.uv.sources]'
-        location = p.source.location if p.source is not None and p.source.location is not None else p.req.location
+        route = f'{{ index = "{p.index.name}"' + (f', marker = "{src_marker}"' if src_marker else "") + " }"
+        help_ = (
+            f'add "{declare}" to {p.req.scope.label()} and route it: {f.dep} = [{route}] in [tool.uv.sources]'
+        )
+        location = (
+            p.source.location if p.source is not None and p.source.location is not None else p.req.location
+        )
         related = [Related(f"`{p.req.name}` is declared here", p.req.location)]
         if p.index.location is not None:
             related.append(Related(f"{idx} is defined here", p.index.location))
         basis = _origin(p.listing)
-        yield ctx.diagnostic(message, location, targets=f.targets, related=related, evidence=f.evidence, help=help_, basis=basis)
+        yield ctx.diagnostic(
+            message,
+            location,
+            targets=f.targets,
+            related=related,
+            evidence=f.evidence,
+            help=help_,
+            basis=basis,
+        )
 
 
 def _req_text(line: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import random
 import sys
 import time
@@ -21,6 +22,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+FILE = pathlib.Path(__file__)
+
 # ---------------------------------------------------------------------------------------------
 # helpers
 
@@ -39,7 +42,8 @@ def text_at(text: str, span: Span) -> str:
 
 
 def loads(text: str) -> dict[str, Any]:
-    return tomllib.loads(text.removeprefix("\ufeff"))
+    data: dict[str, Any] = tomllib.loads(text.removeprefix("\ufeff"))
+    return data
 
 
 def parse_value(fragment: str) -> Any:
@@ -47,6 +51,7 @@ def parse_value(fragment: str) -> Any:
 
 
 def parse_key(fragment: str) -> str:
+    key: str
     (key,) = tomllib.loads(fragment + " = 0").keys()
     return key
 
@@ -374,6 +379,35 @@ def test_crlf_bom_tabs_unicode() -> None:
     assert scan("\ufeffa = 1").value(("a",)) == Span(1, 5, 1, 6)
 
 
+def test_multiline_inline_table_toml_1_1() -> None:
+    # TOML 1.1 (pixi docs use it; tomllib 1.0 rejects it): scanned leniently all the same.
+    text = '[pypi-dependencies]\ntorch = {\n  version = ">=2.5.1",  # v\n  index = "https://x/cu124",\n}\nb = 1\n'
+    pos = scan(text)
+    assert pos.value(("pypi-dependencies", "torch")) == Span(2, 9, 5, 2)
+    assert pos.value(("pypi-dependencies", "torch", "index")) == Span(4, 11, 4, 28)
+    assert pos.value(("pypi-dependencies", "b")) == Span(6, 5, 6, 6)
+    assert pos.comments() == {3: "# v"}
+
+
+CORPUS = sorted((FILE.parent / "corpus").glob("**/*.toml"))
+
+
+@pytest.mark.skipif(not CORPUS, reason="no tests/corpus")
+def test_real_corpus_roundtrip() -> None:
+    checked = 0
+    for path in CORPUS:
+        text = path.read_text(encoding="utf-8")
+        try:
+            loads(text)
+        except tomllib.TOMLDecodeError:
+            exercise(text)  # e.g. TOML 1.1 inline tables: must not raise
+            continue
+        check_document(text)
+        check_document(text.replace("\n", "\r\n"))
+        checked += 1
+    assert checked
+
+
 def test_positions_api_edges() -> None:
     pos = scan("")
     assert list(pos.paths()) == []
@@ -383,6 +417,7 @@ def test_positions_api_edges() -> None:
     assert pos.value(["a", 0]) == Span(1, 6, 1, 7)  # type: ignore[arg-type]
     assert pos.value(("a", [0])) is None  # type: ignore[arg-type]
     assert pos.value(("a", "0")) is None
+    assert scan(b"a = 1").value(("a",)) == Span(1, 5, 1, 6)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,7 +451,7 @@ RAW_LITERALS = [
 
 KEY_CHARS = st.sampled_from(list("abzAZ09_-") + list(" .\"'\\#=[]{}é中🐍\t\n\x01"))
 STR_CHARS = st.sampled_from(list("abc xyz09_-.,=#[]{}\"'\\\t\n\r\x00\x01\x1f\x7féü中🐍\u2028"))
-keys = st.text(KEY_CHARS, max_size=6)
+keys = st.one_of(st.from_regex(r"[a-z][a-z0-9_-]{0,7}", fullmatch=True), st.text(KEY_CHARS, max_size=6))
 strings = st.text(STR_CHARS, max_size=16)
 scalars = st.one_of(
     strings,

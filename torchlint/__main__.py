@@ -9,6 +9,12 @@ import sys
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "check":
+        from torchlint.replay import try_replay
+
+        code = try_replay(sys.argv)
+        if code is not None:
+            sys.exit(code)
     from torchlint.cli import main as cli
 
     try:

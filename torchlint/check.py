@@ -39,6 +39,9 @@ class CheckResult:
     bytes_received: int = 0
     origins: set[str] = field(default_factory=set)
     snapshot_date: str | None = None
+    #: For result replay: until when the facts are fresh; ``replayable`` False after a degraded run.
+    valid_until: float | None = None
+    replayable: bool = True
 
     @property
     def exit_code(self) -> int:
@@ -98,6 +101,8 @@ def run_check(
         result.requests = probe.stats.requests
         result.bytes_received = probe.stats.bytes_received
         result.origins = set(probe.origins)
+        result.valid_until = probe.valid_until
+        result.replayable = not probe.degraded
         if "snapshot" in result.origins:
             result.snapshot_date = probe.snapshot.date
     result.diagnostics.sort(key=lambda d: (*d.sort_key()[:3], SEVERITY_ORDER[d.severity], d.code))

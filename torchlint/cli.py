@@ -139,14 +139,20 @@ def check(
             )
             + "\n"
         )
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    err = ""
     if fmt == "json" and not quiet:
         from torchlint.report.summary import basis
 
-        for line in basis(result):
-            click.echo(line, err=True)
-    sys.exit(0 if exit_zero else result.exit_code)
+        err = "".join(line + "\n" for line in basis(result))
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    sys.stderr.write(err)
+    code = 0 if exit_zero else result.exit_code
+    if result.replayable:
+        from torchlint import replay
+
+        replay.store(sys.argv, text, err, code, result.valid_until)
+    sys.exit(code)
 
 
 def _sources(files: list[str]) -> dict[str, str]:

@@ -56,6 +56,10 @@ class Probe:
         #: One-line notes about the run ("index X unusable: ...; using the snapshot").
         self.notes: list[str] = []
         self.origins: set[str] = set()
+        #: Until when the facts used are fresh (None: they do not expire); for result replay.
+        self.valid_until: float | None = None
+        #: An index could not be asked live (so a result must not be replayed later).
+        self.degraded = False
 
     # ------------------------------------------------------------------ plumbing
 
@@ -128,6 +132,9 @@ class Probe:
         with self._lock:
             self._listings[key] = result
             self.origins.add(result.origin)
+            if result.origin in ("live", "cache") and not self.options.offline:
+                expiry = _epoch(result.fetched_at) + self._ttl(index.url)
+                self.valid_until = expiry if self.valid_until is None else min(self.valid_until, expiry)
         return result
 
     def prefetch(self, pairs: Iterable[tuple[IndexDef, str]]) -> None:
@@ -179,6 +186,8 @@ class Probe:
             )
         if lst.status != "error":
             return lst
+        if not self.options.offline:
+            self.degraded = True
         why = f"{index_label(index)} unusable: {lst.error}"
         fallback = self._from_snapshot(index, project, why)
         if fallback is not None:
@@ -242,6 +251,18 @@ class Probe:
         if key is None:
             return []
         return self.snapshot.patterns(key, project)
+
+
+def _epoch(iso: str | None) -> float:
+    import time
+    from datetime import datetime
+
+    if not iso:
+        return time.time()
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return time.time()
 
 
 def index_label(index: IndexDef) -> str:

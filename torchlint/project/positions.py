@@ -13,6 +13,12 @@ including invalid TOML.  Callers validate with tomllib first; on garbage the rec
 positions are best-effort.  Nesting beyond ``_MAX_NESTING`` arrays/inline tables, or paths
 longer than ``_MAX_PATH`` components, are skipped without recording positions.
 
+Tables: a ``[a.b]`` header gives ``(a, b)`` a header span and a key span (its last key); an
+``[[a.b]]`` element ``(a, b, i)`` likewise, and the array ``(a, b)`` gets those of its first
+header.  Tables created implicitly (``(a,)`` by ``[a.b]`` or by the dotted key ``a.b = 1``)
+only get the key span of their first mention.  Being tolerant, the scanner also accepts
+TOML 1.1 inline tables spanning lines (with trailing commas).
+
 Standard library only: this module is on the start-up path.
 """
 
@@ -65,8 +71,9 @@ _SIMPLE_ESCAPES = {
     "e": "\x1b",
 }
 
-# Entry layout: [value_start, value_end, key_start, key_end, header_start, header_end]; -1 = unset.
+# Slot layout per path: value_start, value_end, key_start, key_end, header_start, header_end; -1 = unset.
 _V, _K, _H = 0, 2, 4
+_EMPTY = (-1, -1, -1, -1, -1, -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +92,19 @@ _NOWHERE = Span(1, 1, 1, 1)
 class Positions:
     """Positions of values, keys and table headers, keyed by tomllib-style paths."""
 
-    __slots__ = ("_bom", "_comments", "_entries", "_line_starts", "_text")
+    __slots__ = ("_bom", "_comments", "_entries", "_line_starts", "_slots", "_text")
 
     def __init__(
-        self, text: str, entries: dict[Path, list[int]], comments: list[tuple[int, str]], bom: bool
+        self,
+        text: str,
+        entries: dict[Path, int],
+        slots: list[int],
+        comments: list[tuple[int, str]],
+        bom: bool,
     ) -> None:
         self._text = text
         self._entries = entries
+        self._slots = slots
         self._comments = comments
         self._bom = bom
         self._line_starts: list[int] | None = None
@@ -115,13 +128,13 @@ class Positions:
 
     def _span(self, path: Path, slot: int) -> Span | None:
         try:
-            entry = self._entries.get(tuple(path))
+            base = self._entries.get(tuple(path))
         except TypeError:  # unhashable path component
             return None
-        if entry is None or entry[slot] < 0:
+        if base is None or self._slots[base + slot] < 0:
             return None
-        line, column = self._point(entry[slot])
-        end_line, end_column = self._point(entry[slot + 1])
+        line, column = self._point(self._slots[base + slot])
+        end_line, end_column = self._point(self._slots[base + slot + 1])
         return Span(line, column, end_line, end_column)
 
     def value(self, path: Path) -> Span | None:
@@ -159,7 +172,9 @@ class Positions:
 
 def scan(text: str) -> Positions:
     """Scan ``text`` (a TOML document) and return the positions found.  Never raises."""
-    if not isinstance(text, str):  # defensive: the scanner must be total
+    if isinstance(text, (bytes, bytearray)):  # defensive: the scanner must be total
+        text = bytes(text).decode("utf-8", "replace")
+    elif not isinstance(text, str):
         text = str(text)
     bom = text.startswith("\ufeff")
     scanner = _Scanner(text)
@@ -167,7 +182,7 @@ def scan(text: str) -> Positions:
         scanner.run(1 if bom else 0)
     except RecursionError:  # pragma: no cover - nesting is bounded; belt and braces
         pass
-    return Positions(text, scanner.entries, scanner.comments, bom)
+    return Positions(text, scanner.entries, scanner.slots, scanner.comments, bom)
 
 
 def _decode_basic(raw: str) -> str:
@@ -189,12 +204,14 @@ _KeyParts: TypeAlias = list[tuple[str, int, int]]
 
 
 class _Scanner:
-    __slots__ = ("aot", "comments", "entries", "n", "table", "text")
+    __slots__ = ("aot", "comments", "entries", "n", "slots", "table", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.n = len(text)
-        self.entries: dict[Path, list[int]] = {}
+        # Path -> base index of its six slots in ``self.slots`` (flat ints: nothing for the GC).
+        self.entries: dict[Path, int] = {}
+        self.slots: list[int] = []
         self.comments: list[tuple[int, str]] = []
         # Concrete path of an array of tables -> number of [[...]] elements seen so far.
         self.aot: dict[Path, int] = {}
@@ -203,12 +220,12 @@ class _Scanner:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _entry(self, path: Path) -> list[int]:
-        entry = self.entries.get(path)
-        if entry is None:
-            entry = [-1, -1, -1, -1, -1, -1]
-            self.entries[path] = entry
-        return entry
+    def _entry(self, path: Path) -> int:
+        base = self.entries.get(path)
+        if base is None:
+            base = self.entries[path] = len(self.slots)
+            self.slots.extend(_EMPTY)
+        return base
 
     def _eol(self, i: int) -> int:
         j = self.text.find("\n", i)
@@ -332,10 +349,10 @@ class _Scanner:
         last = len(parts) - 1
         for index, (key, start, end) in enumerate(parts):
             path = (*path, key)
-            entry = self._entry(path)
-            if index == last or entry[_K] < 0:
-                entry[_K] = start
-                entry[_K + 1] = end
+            at = self._entry(path)
+            if index == last or self.slots[at + _K] < 0:
+                self.slots[at + _K] = start
+                self.slots[at + _K + 1] = end
         return path
 
     def _value(self, i: int, path: Path | None, depth: int) -> int:
@@ -363,9 +380,9 @@ class _Scanner:
                 if t is not None:
                     end = t.end()
         if path is not None:
-            entry = self._entry(path)
-            entry[_V] = i
-            entry[_V + 1] = end
+            base = self._entry(path)
+            self.slots[base + _V] = i
+            self.slots[base + _V + 1] = end
         return end
 
     def _array(self, i: int, path: Path, depth: int) -> int:
@@ -446,45 +463,49 @@ class _Scanner:
         if len(parts) > _MAX_PATH:
             return
         entries = self.entries
+        slots = self.slots
         counts = self.aot
         path: Path = ()
         for key, key_start, key_end in parts[:-1]:
             path = (*path, key)
-            entry = entries.get(path)
-            if entry is None:
-                entries[path] = [-1, -1, key_start, key_end, -1, -1]
-            elif entry[_K] < 0:
-                entry[_K] = key_start
-                entry[_K + 1] = key_end
+            base = entries.get(path)
+            if base is None:
+                entries[path] = len(slots)
+                slots.extend((-1, -1, key_start, key_end, -1, -1))
+            elif slots[base + _K] < 0:
+                slots[base + _K] = key_start
+                slots[base + _K + 1] = key_end
             count = counts.get(path)
             if count is not None:
                 path = (*path, count - 1)
         key, key_start, key_end = parts[-1]
         path = (*path, key)
         if aot:
-            entry = entries.get(path)
-            if entry is None:
-                entries[path] = [-1, -1, key_start, key_end, start, end]
+            base = entries.get(path)
+            if base is None:
+                entries[path] = len(slots)
+                slots.extend((-1, -1, key_start, key_end, start, end))
             else:
-                if entry[_K] < 0:
-                    entry[_K] = key_start
-                    entry[_K + 1] = key_end
-                if entry[_H] < 0:
-                    entry[_H] = start
-                    entry[_H + 1] = end
+                if slots[base + _K] < 0:
+                    slots[base + _K] = key_start
+                    slots[base + _K + 1] = key_end
+                if slots[base + _H] < 0:
+                    slots[base + _H] = start
+                    slots[base + _H + 1] = end
             count = counts.get(path, 0)
             counts[path] = count + 1
             path = (*path, count)
         if len(path) > _MAX_PATH:
             return
-        entry = entries.get(path)
-        if entry is None:
-            entries[path] = [-1, -1, key_start, key_end, start, end]
+        base = entries.get(path)
+        if base is None:
+            entries[path] = len(slots)
+            slots.extend((-1, -1, key_start, key_end, start, end))
         else:
-            entry[_K] = key_start
-            entry[_K + 1] = key_end
-            entry[_H] = start
-            entry[_H + 1] = end
+            slots[base + _K] = key_start
+            slots[base + _K + 1] = key_end
+            slots[base + _H] = start
+            slots[base + _H + 1] = end
         self.table = path
 
     def _key_value(self, i: int) -> int:
@@ -494,9 +515,9 @@ class _Scanner:
         if m is not None and table is not None and len(table) < _MAX_PATH:
             # Common case: a single bare key.
             path = (*table, m.group(1))
-            entry = self._entry(path)
-            entry[_K] = i
-            entry[_K + 1] = m.end(1)
+            base = self._entry(path)
+            self.slots[base + _K] = i
+            self.slots[base + _K + 1] = m.end(1)
             return self._value(m.end(), path, 0)
         parsed = self._keys(i)
         if parsed is None:
@@ -515,6 +536,7 @@ class _Scanner:
         tail = _TAIL.match
         comments = self.comments
         entries = self.entries
+        slots = self.slots
         fast_line = _FAST_LINE.match
         table = self.table
         while i < n:
@@ -530,13 +552,15 @@ class _Scanner:
                 m = fast_line(text, i)
                 if m is not None:
                     path = (*table, m.group(1))
-                    entry = entries.get(path)
-                    if entry is None:
-                        entry = entries[path] = [-1, -1, -1, -1, -1, -1]
-                    entry[_K] = i
-                    entry[_K + 1] = m.end(1)
-                    entry[_V] = m.start(2)
-                    entry[_V + 1] = m.end(2)
+                    base = entries.get(path)
+                    if base is None:
+                        entries[path] = len(slots)
+                        slots.extend((m.start(2), m.end(2), i, m.end(1), -1, -1))
+                    else:
+                        slots[base + _K] = i
+                        slots[base + _K + 1] = m.end(1)
+                        slots[base + _V] = m.start(2)
+                        slots[base + _V + 1] = m.end(2)
                     if m.start(3) >= 0:
                         comments.append((m.start(3), m.group(3).rstrip("\r")))
                     i = m.end()

@@ -89,23 +89,45 @@ RULE = Rule(
 
 @dataclass
 class Pick:
+    """One routed requirement on one platform (uv forks by platform markers, not by Python minor)."""
+
     req: DeclaredRequirement
-    target: Target
+    #: The targets of this platform, newest Python first; ``target`` is the one whose wheel is read.
+    targets: list[Target]
     index: IndexDef
     source: SourceEntry | None
     listing: Listing
-    candidate: Candidate
-    file: FileEntry
-    n_candidates: int
+    candidates: list[Candidate]
+
+    @property
+    def target(self) -> Target:
+        return self.targets[0]
+
+    def wheel(self, cand: Candidate) -> tuple[Target, FileEntry]:
+        for t in self.targets:
+            f = cand.for_target(t)
+            if f is not None:
+                return t, f
+        raise LookupError(cand.version)
+
+
+@dataclass
+class Orphan:
+    """A dependency of one candidate that uv cannot reach on one target."""
+
+    dep: str
+    line: str
+    marker: str | None
+    evidence: list[str]
 
 
 @dataclass
 class Finding:
     pick: Pick
-    dep: str
-    dep_line: str
-    dep_marker: str | None
-    evidence: list[str]
+    version: str
+    orphan: Orphan
+    #: The newest version uv can use instead (None: no candidate works).
+    fallback: str | None
     targets: list[Target] = field(default_factory=list)
 
 
@@ -113,11 +135,110 @@ def _page(listing: Listing) -> str:
     return redact(listing.page_url or f"{listing.index_url.rstrip('/')}/{listing.project}/")
 
 
-def _origin(listing_or_md: Listing | CoreMetadata) -> str:
-    o = listing_or_md.origin
-    if o == "snapshot":
-        return "snapshot" + (", derived" if listing_or_md.derived else "")
-    return o
+def _origin(item: Listing | CoreMetadata) -> str:
+    if item.origin == "snapshot":
+        return "snapshot" + (", derived" if item.derived else "")
+    return item.origin
+
+
+def _wheel_for(pick: Pick, cand: Candidate) -> FileEntry:
+    return pick.wheel(cand)[1]
+
+
+#: Metadata reads per (package, target) when looking for the newest usable version.
+MAX_PROBES = 8
+
+
+class Checker:
+    """Evaluates candidates of routed packages: which of their dependencies uv cannot reach."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        assert ctx.probe is not None
+        self.ctx = ctx
+        self.probe = ctx.probe
+        self.router = ctx.router
+        self.project = ctx.project
+        self._digest: dict[tuple[str, str], FileEntry] = {}
+        self._memo: dict[tuple[str, str, str, str], list[Orphan]] = {}
+
+    def _file(self, pick: Pick, cand: Candidate) -> FileEntry:
+        f = _wheel_for(pick, cand)
+        if f.metadata_sha256:  # identical metadata (same PEP 658 digest) is read once
+            f = self._digest.setdefault((pick.index.url, f.metadata_sha256), f)
+        return f
+
+    def prefetch(self, items: list[tuple[Pick, Candidate]]) -> None:
+        self.probe.prefetch_metadata(
+            {self._file(p, c).url: (p.index, self._file(p, c), p.listing) for p, c in items}.values()
+        )
+
+    def orphans(self, pick: Pick, cand: Candidate) -> list[Orphan]:
+        key = (pick.index.url, pick.req.raw + pick.req.scope.label(), str(cand.version), pick.target.name)
+        if key not in self._memo:
+            self._memo[key] = self._orphans(pick, cand)
+        return self._memo[key]
+
+    def _deps(self, pick: Pick, cand: Candidate) -> list[tuple[str, list[str]]]:
+        f = self._file(pick, cand)
+        md = self.probe.metadata(pick.index, f, pick.listing)
+        if isinstance(md, CoreMetadata):
+            src = "snapshot" if md.source == "snapshot" else md.source
+            ev = f"METADATA of {f.filename} ({src}, {_origin(md)})"
+            return [(line, [ev]) for line in md.requires_dist]
+        assert isinstance(md, MetadataUnavailable)
+        out = []
+        for pat in self.probe.patterns(pick.index, pick.req.name):
+            line = pat.requires + (f" ; {pat.marker}" if pat.marker else "")
+            ev = (
+                f"metadata of {f.filename} unavailable ({md.reason}); the snapshot of "
+                f"{self.probe.snapshot.date} records the pattern: {pat.note} (derived)"
+            )
+            out.append((line, [ev]))
+        return out
+
+    def _orphans(self, pick: Pick, cand: Candidate) -> list[Orphan]:
+        ctx, project, router, probe = self.ctx, self.project, self.router, self.probe
+        act = ctx.activation(pick.req)
+        t = pick.wheel(cand)[0]
+        todo: list[tuple[Requirement, str, str, str | None, list[str]]] = []
+        for line, ev in self._deps(pick, cand):
+            dep, _err = parse_requirement(line)
+            if dep is None:
+                continue
+            extras = sorted(pick.req.requirement.extras) or [""]
+            if dep.marker is not None and not any(
+                dep.marker.evaluate(t.environment([e] if e else [], act.groups)) for e in extras
+            ):
+                continue
+            q = canonical(dep.name)
+            declared = [
+                r for r in project.requirements_named(q) if t.matches(r.marker, act.extras, act.groups)
+            ]
+            if declared and router.route(q, t, act.extras, act.groups).kind != "chain":
+                continue  # routed (or a direct source): looked up where it is sent
+            marker = str(dep.marker) if dep.marker is not None else None
+            todo.append((dep, q, line, marker, [*ev, f"Requires-Dist: {line}"]))
+        if not todo:
+            return []
+        probe.prefetch({(pick.index, q) for _, q, *_ in todo})
+        suspects = []
+        for dep, q, line, marker, ev in todo:
+            here = probe.listing(pick.index, q)
+            if not here.ok or not here.files:
+                continue
+            found = matching(versions(here), dep.specifier, None, t)
+            if found:
+                suspects.append((dep, q, line, marker, ev, here, found))
+        if not suspects:
+            return []
+        probe.prefetch({(idx, s[1]) for idx in router.default_chain() for s in suspects})
+        out = []
+        for dep, q, line, marker, ev, here, found in suspects:
+            reachable, chain_ev = _chain_satisfies(ctx, q, dep, t, found)
+            if not reachable:
+                listed = f"{_page(here)} lists {q} {short_versions(found)} ({_origin(here)})"
+                out.append(Orphan(q, line, marker, [*ev, listed, *chain_ev]))
+        return out
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -139,135 +260,131 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     probe.prefetch({(idx, req.name) for req, _, idx, _ in work})
 
-    # 2. the version uv would try first on each target, and its metadata
+    # 2. the versions uv would try on each platform, newest first
+    groups: dict[
+        tuple[int, str, str, int], list[tuple[DeclaredRequirement, Target, IndexDef, SourceEntry | None]]
+    ] = {}
+    for item in work:
+        req, t, idx, source = item
+        groups.setdefault((id(req), t.platform.name, idx.url, id(source)), []).append(item)
     picks: list[Pick] = []
-    for req, t, idx, source in work:
+    for items in groups.values():
+        req, _, idx, source = items[0]
+        targets = sorted((it[1] for it in items), key=lambda t: t.python, reverse=True)
         listing = probe.listing(idx, req.name)
         if not listing.ok:
             continue
-        first, n = newest_for(
-            versions(listing), req.specifier, allows_prereleases(project, req.name, req.specifier), t
-        )
-        if first is None:
-            continue  # nothing installable here: TL101/TL102 report that
-        f = first.for_target(t)
-        assert f is not None
-        picks.append(Pick(req, t, idx, source, listing, first, f, n))
-    # identical metadata (same PEP 658 digest) is fetched once
-    by_digest: dict[tuple[str, str], FileEntry] = {}
-    unique: dict[str, tuple[IndexDef, FileEntry, Listing]] = {}
-    for p in picks:
-        f = p.file
-        if f.metadata_sha256:
-            f = by_digest.setdefault((p.index.url, f.metadata_sha256), f)
-            p.file = f
-        unique.setdefault(f.url, (p.index, f, p.listing))
-    probe.prefetch_metadata(unique.values())
+        pre = allows_prereleases(project, req.name, req.specifier)
+        cands = [
+            c
+            for c in matching(versions(listing), req.specifier, pre)
+            if any(c.for_target(t) is not None for t in targets)
+        ]
+        if cands:  # nothing installable here is TL101/TL102's business
+            picks.append(Pick(req, targets, idx, source, listing, cands))
+    checker = Checker(ctx)
+    checker.prefetch([(p, p.candidates[0]) for p in picks])
 
-    # 3. each dependency that uv would look up outside the explicit index
-    pending: list[tuple[Pick, Requirement, str, str, str | None, list[str]]] = []
-    for p in picks:
-        md = probe.metadata(p.index, p.file, p.listing)
-        deps: list[tuple[str, str | None, list[str]]] = []  # (requirement line, pin mode, evidence)
-        if isinstance(md, CoreMetadata):
-            ev = f"METADATA of {p.file.filename} ({md.source}, {_origin(md)})"
-            deps = [(line, None, [ev]) for line in md.requires_dist]
-        else:
-            assert isinstance(md, MetadataUnavailable)
-            for pat in probe.patterns(p.index, p.req.name):
-                line = pat.requires + (f" ; {pat.marker}" if pat.marker else "")
-                ev = (
-                    f"metadata of {p.file.filename} unavailable ({md.reason}); the snapshot of "
-                    f"{probe.snapshot.date} records the pattern: {pat.note} (derived)"
-                )
-                deps.append((line, pat.pin, [ev]))
-        act = ctx.activation(p.req)
-        for line, _pin, ev in deps:
-            dep, _err = parse_requirement(line)
-            if dep is None:
-                continue
-            extras = set(p.req.requirement.extras)
-            env_extras = sorted(extras) or [""]
-            if dep.marker is not None and not any(
-                dep.marker.evaluate(p.target.environment([e] if e else [], act.groups)) for e in env_extras
-            ):
-                continue
-            q = canonical(dep.name)
-            if q in project.declared_names():
-                declared = [
-                    r
-                    for r in project.requirements_named(q)
-                    if p.target.matches(r.marker, act.extras, act.groups)
-                ]
-                if declared and router.route(q, p.target, act.extras, act.groups).kind != "chain":
-                    continue  # routed (or a direct source): it is looked up where it is sent
-            marker = str(dep.marker) if dep.marker is not None else None
-            pending.append((p, dep, q, line, marker, [*ev, f"Requires-Dist: {line}"]))
-    if not pending:
-        return
-    probe.prefetch({(p.index, q) for p, _, q, *_ in pending})
-    suspects = []
-    for p, dep, q, line, marker, ev in pending:
-        on_index = probe.listing(p.index, q)
-        if not on_index.ok or not on_index.files:
-            continue
-        found_here = matching(versions(on_index), dep.specifier, None, p.target)
-        if not found_here:
-            continue
-        suspects.append((p, dep, q, line, marker, ev, on_index, found_here))
-    if not suspects:
-        return
-    chain = router.default_chain()
-    probe.prefetch({(idx, q) for idx in chain for q in {s[2] for s in suspects}})
-
-    findings: dict[tuple[str, str, str, str, str], Finding] = {}
-    for p, dep, q, line, marker, ev, on_index, found_here in suspects:
-        reachable, chain_ev = _chain_satisfies(ctx, q, dep, p.target, found_here)
-        if reachable:
-            continue
-        key = (p.req.name, p.req.scope.label(), q, p.index.url, str(p.source.position if p.source else -1))
-        if key not in findings:
-            here = f"{_page(on_index)} lists {q} {short_versions(found_here)} ({_origin(on_index)})"
-            cost = (
-                f"uv tries all {p.n_candidates} candidate versions of {p.req.name} on {index_display(p.index)} "
-                "before it gives up"
-                if p.n_candidates > 1
-                else ""
+    # 3. the newest candidate; if it cannot be used, the oldest; then where uv ends up
+    failing = [(p, checker.orphans(p, p.candidates[0])) for p in picks]
+    failing = [(p, o) for p, o in failing if o]
+    findings: dict[tuple[str, ...], Finding] = {}
+    for p, orphans in failing:
+        fallback = _fallback(checker, p)
+        for orphan in orphans:
+            key = (
+                p.req.name,
+                p.req.scope.label(),
+                orphan.dep,
+                p.index.url,
+                str(p.source.position if p.source else -1),
+                str(fallback),
             )
-            findings[key] = Finding(p, q, line, marker, [*ev, here, *chain_ev, *([cost] if cost else [])])
-        findings[key].targets.append(p.target)
+            if key not in findings:
+                findings[key] = Finding(p, str(p.candidates[0].version), orphan, fallback)
+            findings[key].targets.extend(p.targets)
 
     for f in findings.values():
-        p = f.pick
-        idx = index_display(p.index)
-        message = (
-            f"`{p.req.name}` from {idx} requires `{_req_text(f.dep_line)}` on {_targets_short(f.targets)}, "
-            f"which only {idx} serves; uv never looks there for `{f.dep}` (the index is explicit and "
-            f"`{f.dep}` is not routed to it), so every `{p.req.name}` candidate fails"
-        )
-        src_marker = p.source.marker_raw if p.source is not None else None
-        dep_marker = _marker_text(f.dep_marker)
-        declare = f.dep + (f" ; {dep_marker}" if dep_marker else "")
-        route = f'{{ index = "{p.index.name}"' + (f', marker = "{src_marker}"' if src_marker else "") + " }"
-        help_ = (
-            f'add "{declare}" to {p.req.scope.label()} and route it: {f.dep} = [{route}] in [tool.uv.sources]'
-        )
-        location = (
-            p.source.location if p.source is not None and p.source.location is not None else p.req.location
-        )
-        related = [Related(f"`{p.req.name}` is declared here", p.req.location)]
-        if p.index.location is not None:
-            related.append(Related(f"{idx} is defined here", p.index.location))
-        basis = _origin(p.listing)
-        yield ctx.diagnostic(
-            message,
-            location,
-            targets=f.targets,
-            related=related,
-            evidence=f.evidence,
-            help=help_,
-            basis=basis,
-        )
+        yield _diagnostic(ctx, f)
+
+
+def _series(c: Candidate) -> tuple[int, ...]:
+    return c.version.release[:2]
+
+
+def _fallback(checker: Checker, p: Pick) -> str | None:
+    """The newest candidate whose dependencies are all reachable, or None if none is.
+
+    Versions of one release series (``2.6.0.dev20241204`` … ``2.6.0.dev20241105``, or
+    ``2.9.0`` and ``2.9.1``) declare the same dependencies, differing only in pins, so one
+    metadata read stands for its series: the newest candidate of each older series is checked,
+    by bisection over the series, at most ``MAX_PROBES`` reads. This is what tells "uv fails"
+    (every series needs the unreachable package) from "uv silently takes an older torch" (an
+    older series, e.g. before ``pytorch-triton-xpu`` was renamed ``triton-xpu``, does not).
+    """
+    heads: list[Candidate] = []
+    for c in p.candidates:
+        if not heads or _series(heads[-1]) != _series(c):
+            heads.append(c)
+    if len(heads) == 1:
+        return None
+    checker.prefetch([(p, heads[-1])])
+    if checker.orphans(p, heads[-1]):
+        return None  # the newest and the oldest series both fail: so does every series between
+    lo, hi = 0, len(heads) - 1  # heads[lo] fails, heads[hi] works
+    probes = 1
+    while hi - lo > 1 and probes < MAX_PROBES:
+        mid = (lo + hi) // 2
+        checker.prefetch([(p, heads[mid])])
+        probes += 1
+        if checker.orphans(p, heads[mid]):
+            lo = mid
+        else:
+            hi = mid
+    return str(heads[hi].version)
+
+
+def _diagnostic(ctx: RuleContext, f: Finding) -> Diagnostic:
+    p, o = f.pick, f.orphan
+    idx = index_display(p.index)
+    n = len(p.candidates)
+    base = (
+        f"`{p.req.name}` {f.version} from {idx} requires `{_req_text(o.line)}` on {_targets_short(f.targets)}, "
+        f"which only {idx} serves; uv never looks there for `{o.dep}` (the index is explicit and "
+        f"`{o.dep}` is not routed to it)"
+    )
+    evidence = list(o.evidence)
+    if f.fallback is None:
+        message = base + f", so every `{p.req.name}` candidate fails"
+        severity = "error"
+        if n > 1:
+            evidence.append(
+                f"uv tries all {n} candidate versions of {p.req.name} on {idx} "
+                f"({p.candidates[-1].version} … {p.candidates[0].version}) before it gives up"
+            )
+    else:
+        message = base + f", so uv falls back to `{p.req.name}` {f.fallback}, the newest version it can use"
+        severity = "warning"
+        evidence.append(f"{p.req.name} {f.fallback} on {idx} has all its dependencies reachable")
+    src_marker = p.source.marker_raw if p.source is not None else None
+    dep_marker = _marker_text(o.marker)
+    declare = o.dep + (f" ; {dep_marker}" if dep_marker else "")
+    route = f'{{ index = "{p.index.name}"' + (f', marker = "{src_marker}"' if src_marker else "") + " }"
+    help_ = f'add "{declare}" to {p.req.scope.label()} and route it: {o.dep} = [{route}] in [tool.uv.sources]'
+    location = p.source.location if p.source is not None and p.source.location is not None else p.req.location
+    related = [Related(f"`{p.req.name}` is declared here", p.req.location)]
+    if p.index.location is not None:
+        related.append(Related(f"{idx} is defined here", p.index.location))
+    return ctx.diagnostic(
+        message,
+        location,
+        targets=f.targets,
+        related=related,
+        evidence=evidence,
+        help=help_,
+        basis=_origin(p.listing),
+        severity=severity,  # type: ignore[arg-type]
+    )
 
 
 def _req_text(line: str) -> str:

@@ -59,14 +59,26 @@ def uv_exe() -> str | None:
 
 
 def python_for_uv() -> str | None:
-    """A CPython >= 3.12 for `uv lock` (the founding case requires it); uv must not download one."""
-    for name in ("python3.13", "python3.12"):
-        found = shutil.which(name)
-        if found:
-            return found
+    """A working CPython >= 3.12 for `uv lock` (the founding case requires it); uv must not download one."""
+    import subprocess
+
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    for cand in sorted(pyenv.glob("3.1[2-9]*/bin/python3")):
-        return str(cand)
+    cands = [str(p) for p in sorted(pyenv.glob("3.1[2-9]*/bin/python3"))]
+    cands += [c for c in (shutil.which("python3.13"), shutil.which("python3.12")) if c]
     if sys.version_info >= (3, 12):
-        return sys.executable
+        cands.insert(0, sys.executable)
+    for cand in cands:
+        try:
+            ok = (
+                subprocess.run(
+                    [cand, "-c", "import sys; assert sys.version_info >= (3, 12)"],
+                    capture_output=True,
+                    timeout=30,
+                ).returncode
+                == 0
+            )
+        except (OSError, subprocess.SubprocessError):
+            ok = False
+        if ok:
+            return cand
     return None

@@ -20,6 +20,15 @@ CORPUS = ROOT / "tests" / "corpus" / "real"
 ENTRIES = json.loads((CORPUS / "index.json").read_text())
 IMPLEMENTED = {r.code for r in all_rules()}
 
+#: Where torchlint deliberately disagrees with a hand-read annotation, and why (also in the notes).
+DISAGREE = {
+    # The xpu extra routes `pytorch-triton-xpu`, but torch 2.10+ on the XPU index requires
+    # `triton-xpu` (observed for 2.13.0+xpu); uv therefore falls back to torch 2.9.x for that
+    # extra. torchlint reports this as a TL201 *warning* (fallback), not an error. The annotation
+    # was marked "unsure".
+    ("017", "TL201"),
+}
+
 
 def _target_name(entry: dict) -> str:
     if entry["file"].endswith(".txt"):
@@ -40,8 +49,12 @@ def test_corpus_entry(entry: dict, tmp_path: Path) -> None:
         line = proc.stderr.strip().splitlines()
         assert len(line) == 1 and line[0].startswith(name), proc.stderr
         return
-    found = {d["code"] for d in json.loads(proc.stdout)}
+    diags = json.loads(proc.stdout)
+    found = {d["code"] for d in diags}
+    for entry_id, code in DISAGREE:
+        if entry_id == entry["id"]:
+            assert all(d["severity"] != "error" for d in diags if d["code"] == code), diags
     expected = set(entry["expected_codes"]) & IMPLEMENTED
-    forbidden = set(entry["must_not_codes"]) & IMPLEMENTED
+    forbidden = {c for c in set(entry["must_not_codes"]) & IMPLEMENTED if (entry["id"], c) not in DISAGREE}
     assert expected <= found, (entry["id"], entry["reason"], sorted(found))
     assert not (forbidden & found), (entry["id"], entry["reason"], sorted(found))

@@ -65,9 +65,9 @@ def discover(paths: Sequence[str]) -> list[str]:
 
 
 def load_project(path: str) -> Project:
-    from torchlint.project.uv import load_uv_project
+    from torchlint.project.detect import load_any
 
-    return load_uv_project(path)
+    return load_any(path)
 
 
 def run_check(

@@ -16,7 +16,7 @@ import click
 from torchlint import __version__
 from torchlint.errors import InputError
 
-FORMATS = ["full", "concise", "json"]
+from torchlint.report import FORMATS
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -44,7 +44,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--output-format", type=click.Choice(FORMATS), default=None, help="How to print diagnostics.")
+@click.option(
+    "--output-format", type=click.Choice(list(FORMATS)), default=None, help="How to print diagnostics."
+)
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")

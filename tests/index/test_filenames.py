@@ -22,9 +22,33 @@ WIN = ("windows", "amd64")
 @pytest.mark.parametrize(
     ("filename", "project", "version", "local", "public", "build", "platforms"),
     [
-        ("torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl", "torch", "2.5.1+cpu", "cpu", "2.5.1", (), {"linux_x86_64"}),
-        ("torch-2.5.1%2Bcpu-cp312-cp312-linux_x86_64.whl", "torch", "2.5.1+cpu", "cpu", "2.5.1", (), {"linux_x86_64"}),
-        ("torch-2.9.1-cp312-none-macosx_11_0_arm64.whl", "torch", "2.9.1", None, "2.9.1", (), {"macosx_11_0_arm64"}),
+        (
+            "torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl",
+            "torch",
+            "2.5.1+cpu",
+            "cpu",
+            "2.5.1",
+            (),
+            {"linux_x86_64"},
+        ),
+        (
+            "torch-2.5.1%2Bcpu-cp312-cp312-linux_x86_64.whl",
+            "torch",
+            "2.5.1+cpu",
+            "cpu",
+            "2.5.1",
+            (),
+            {"linux_x86_64"},
+        ),
+        (
+            "torch-2.9.1-cp312-none-macosx_11_0_arm64.whl",
+            "torch",
+            "2.9.1",
+            None,
+            "2.9.1",
+            (),
+            {"macosx_11_0_arm64"},
+        ),
         (
             "torch-2.8.0+cpu-cp313-cp313t-manylinux_2_28_x86_64.whl",
             "torch",
@@ -161,7 +185,13 @@ def test_versions_of_platform_tags() -> None:
         ("cp313-cp313t-manylinux_2_28_x86_64", LINUX_X86, (3, 13), False, False),
         ("cp313-cp313-manylinux_2_28_x86_64", LINUX_X86, (3, 13), True, False),
         ("cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64", LINUX_ARM, (3, 12), False, True),
-        ("cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64", ("linux", "arm64"), (3, 12), False, True),
+        (
+            "cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64",
+            ("linux", "arm64"),
+            (3, 12),
+            False,
+            True,
+        ),
         ("cp310-cp310-manylinux1_x86_64", LINUX_X86, (3, 10), False, True),
         ("cp310-cp310-manylinux2010_x86_64", LINUX_X86, (3, 10), False, True),
         ("cp310-cp310-manylinux2014_aarch64", LINUX_ARM, (3, 10), False, True),
@@ -178,7 +208,9 @@ def test_versions_of_platform_tags() -> None:
         ("not-a-tag", LINUX_X86, (3, 12), False, False),
     ],
 )
-def test_tag_matches(tag: str, target: tuple[str, str], py: tuple[int, int], ft: bool, expected: bool) -> None:
+def test_tag_matches(
+    tag: str, target: tuple[str, str], py: tuple[int, int], ft: bool, expected: bool
+) -> None:
     assert tag_matches(tag, target[0], target[1], py, ft) is expected
 
 

@@ -50,7 +50,9 @@ def test_pytorch_html() -> None:
 
 def test_html_without_link_text_uses_url_basename_and_base_href() -> None:
     body = b'<html><head><base href="https://cdn.test/pkgs/"></head><a href="x-1.0-py3-none-any.whl%23"></a></html>'
-    lst = parse_project_page(body, "text/html; charset=utf-8", "https://h.test/simple/x/", "x", "https://h.test/simple")
+    lst = parse_project_page(
+        body, "text/html; charset=utf-8", "https://h.test/simple/x/", "x", "https://h.test/simple"
+    )
     assert lst.ok
     (f,) = lst.files
     assert f.url == "https://cdn.test/pkgs/x-1.0-py3-none-any.whl%23"
@@ -83,7 +85,9 @@ def test_pep691_json() -> None:
             "nonsense",
         ],
     }
-    lst = parse_project_page(json.dumps(doc).encode(), "application/vnd.pypi.simple.v1+json", PAGE, "torch", INDEX)
+    lst = parse_project_page(
+        json.dumps(doc).encode(), "application/vnd.pypi.simple.v1+json", PAGE, "torch", INDEX
+    )
     assert lst.ok and len(lst.files) == 3
     a, b, c = lst.files
     assert a.url == "https://download.pytorch.org/whl/cpu/torch-2.5.1%2Bcpu-cp312-cp312-linux_x86_64.whl"
@@ -115,7 +119,12 @@ def test_garbage_gives_error_listing(body: bytes, ctype: str, prefix: str) -> No
 
 
 def test_broken_html_never_raises() -> None:
-    for body in [b"<a href=", b"<a href='x.whl'>unterminated", b"<<<>>><a><a href>", b"<a href=x.whl>x.whl</a"]:
+    for body in [
+        b"<a href=",
+        b"<a href='x.whl'>unterminated",
+        b"<<<>>><a><a href>",
+        b"<a href=x.whl>x.whl</a",
+    ]:
         lst = parse_project_page(body, "text/html", PAGE, "torch", INDEX)
         assert lst.status == "ok"
 
@@ -123,7 +132,9 @@ def test_broken_html_never_raises() -> None:
 def test_credentials_never_reach_listing() -> None:
     page = "https://alice:hunter22secret@private.test/simple/torch/"
     body = b'<a href="/files/torch-2.5.1-py3-none-any.whl">torch-2.5.1-py3-none-any.whl</a><a href="rel-1.0.tar.gz">rel-1.0.tar.gz</a>'
-    lst = parse_project_page(body, "text/html", page, "torch", "https://alice:hunter22secret@private.test/simple")
+    lst = parse_project_page(
+        body, "text/html", page, "torch", "https://alice:hunter22secret@private.test/simple"
+    )
     assert "hunter22secret" not in repr(lst)
     assert lst.files[0].url == "https://private.test/files/torch-2.5.1-py3-none-any.whl"
     assert lst.files[1].url == "https://private.test/simple/torch/rel-1.0.tar.gz"
@@ -142,8 +153,10 @@ def test_flat_page_filters_by_project() -> None:
         "torch-2.0.0%2Bcu118-cp310-cp310-linux_x86_64.whl",
         "torch-1.0.0.tar.gz",
     ]
-    assert parse_flat_page(body, "text/html", url, "TorchVision", url).files[0].url.endswith(
-        "torchvision-0.15.0%2Bcpu-cp310-cp310-linux_x86_64.whl"
+    assert (
+        parse_flat_page(body, "text/html", url, "TorchVision", url)
+        .files[0]
+        .url.endswith("torchvision-0.15.0%2Bcpu-cp310-cp310-linux_x86_64.whl")
     )
     assert parse_flat_page(body, "text/html", url, "numpy", url).status == "absent"
 
@@ -157,7 +170,9 @@ def _big_page(n: int) -> bytes:
             f'data-core-metadata="sha256={i:064x}" data-requires-python="&gt;=3.9">'
             f"{name.replace('%2B', '+')}</a><br/>"
         )
-    return ("<!DOCTYPE html><html><body><h1>Links for torch</h1>" + "\n".join(rows) + "</body></html>").encode()
+    return (
+        "<!DOCTYPE html><html><body><h1>Links for torch</h1>" + "\n".join(rows) + "</body></html>"
+    ).encode()
 
 
 def test_parse_10k_anchor_page_is_fast() -> None:
@@ -165,10 +180,16 @@ def test_parse_10k_anchor_page_is_fast() -> None:
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
-        lst = parse_project_page(body, "text/html", "https://download.pytorch.org/whl/cu128/torch/", "torch", INDEX)
+        lst = parse_project_page(
+            body, "text/html", "https://download.pytorch.org/whl/cu128/torch/", "torch", INDEX
+        )
         best = min(best, time.perf_counter() - t0)
     assert lst.ok and len(lst.files) == 10_000
     assert lst.files[-1].metadata_sha256 == f"{9999:064x}"
     assert lst.files[-1].requires_python == ">=3.9"
     print(f"10k-anchor page parsed in {best * 1000:.1f} ms")
     assert best < 0.2
+
+
+def test_project_url_keeps_query() -> None:
+    assert project_url("https://h.test/simple?token=x", "torch") == "https://h.test/simple/torch/?token=x"

@@ -33,7 +33,10 @@ MIRRORS = {
             "HTTPS://Download.PyTorch.ORG:443/whl/nightly/rocm6.4/",
             ("nightly", "rocm6.4", "rocm", False, "whl/nightly/rocm6.4"),
         ),
-        ("https://download.pytorch.org/whl/test/rocm6.2.4", ("test", "rocm6.2.4", "rocm", False, "whl/test/rocm6.2.4")),
+        (
+            "https://download.pytorch.org/whl/test/rocm6.2.4",
+            ("test", "rocm6.2.4", "rocm", False, "whl/test/rocm6.2.4"),
+        ),
         ("https://download.pytorch.org/whl", ("stable", None, "aggregated", False, "whl")),
         ("https://download.pytorch.org/whl/", ("stable", None, "aggregated", False, "whl")),
         ("https://download.pytorch.org/whl/nightly", ("nightly", None, "aggregated", False, "whl/nightly")),
@@ -45,8 +48,14 @@ MIRRORS = {
             "https://download.pytorch.org/whl/nightly/torch_nightly.html",
             ("nightly", None, "flat", True, "whl/nightly/torch_nightly.html"),
         ),
-        ("https://download.pytorch.org/whl/torch_nightly.html", ("nightly", None, "flat", True, "whl/torch_nightly.html")),
-        ("https://download.pytorch.org/whl/test/torch_test.html", ("test", None, "flat", True, "whl/test/torch_test.html")),
+        (
+            "https://download.pytorch.org/whl/torch_nightly.html",
+            ("nightly", None, "flat", True, "whl/torch_nightly.html"),
+        ),
+        (
+            "https://download.pytorch.org/whl/test/torch_test.html",
+            ("test", None, "flat", True, "whl/test/torch_test.html"),
+        ),
         (
             "https://download.pytorch.org/whl/nightly/cu121/torch_nightly.html",
             ("nightly", "cu121", "flat", True, "whl/nightly/cu121/torch_nightly.html"),
@@ -55,14 +64,26 @@ MIRRORS = {
             "https://download.pytorch.org/whl/cu118/torch_stable.html",
             ("stable", "cu118", "flat", True, "whl/cu118/torch_stable.html"),
         ),
-        ("https://download.pytorch.org/whl/cpu-cxx11-abi", ("stable", "cpu-cxx11-abi", "unknown", False, "whl/cpu-cxx11-abi")),
-        ("https://download.pytorch.org/whl/cpu_pypi_pkg", ("stable", "cpu_pypi_pkg", "unknown", False, "whl/cpu_pypi_pkg")),
+        (
+            "https://download.pytorch.org/whl/cpu-cxx11-abi",
+            ("stable", "cpu-cxx11-abi", "unknown", False, "whl/cpu-cxx11-abi"),
+        ),
+        (
+            "https://download.pytorch.org/whl/cpu_pypi_pkg",
+            ("stable", "cpu_pypi_pkg", "unknown", False, "whl/cpu_pypi_pkg"),
+        ),
         ("https://download.pytorch.org/whl/cu", ("stable", "cu", "unknown", False, "whl/cu")),
         # credentials and ports are ignored for recognition
-        ("https://user:pw@download.pytorch.org:8443/whl/cu126", ("stable", "cu126", "cuda", False, "whl/cu126")),
+        (
+            "https://user:pw@download.pytorch.org:8443/whl/cu126",
+            ("stable", "cu126", "cuda", False, "whl/cu126"),
+        ),
         # mirrors: TO prefix standing for the root, TO prefix standing for /whl
         ("https://mirror.corp.test/pytorch/whl/cu126", ("stable", "cu126", "cuda", False, "whl/cu126")),
-        ("https://whl-proxy.corp.test/nightly/cu128", ("nightly", "cu128", "cuda", False, "whl/nightly/cu128")),
+        (
+            "https://whl-proxy.corp.test/nightly/cu128",
+            ("nightly", "cu128", "cuda", False, "whl/nightly/cu128"),
+        ),
         ("https://WHL-PROXY.corp.test/cpu/", ("stable", "cpu", "cpu", False, "whl/cpu")),
     ],
 )
@@ -125,7 +146,10 @@ def test_variant_helpers() -> None:
         ),
         (  # longest prefix wins
             "https://download.pytorch.org/whl/cu128/",
-            {"https://download.pytorch.org": "https://a.test", "https://download.pytorch.org/whl": "https://b.test/w"},
+            {
+                "https://download.pytorch.org": "https://a.test",
+                "https://download.pytorch.org/whl": "https://b.test/w",
+            },
             "https://b.test/w/cu128/",
         ),
         (  # case-insensitive scheme and host; path boundary respected
@@ -138,7 +162,11 @@ def test_variant_helpers() -> None:
             {"https://download.pytorch.org/whl": "https://b.test"},
             "https://download.pytorch.org/whlx/cpu",
         ),
-        ("https://other.test/simple", {"https://download.pytorch.org": "https://a.test"}, "https://other.test/simple"),
+        (
+            "https://other.test/simple",
+            {"https://download.pytorch.org": "https://a.test"},
+            "https://other.test/simple",
+        ),
         ("https://download.pytorch.org/whl", {}, "https://download.pytorch.org/whl"),
         (  # credentials of the public URL are not carried to the mirror
             "https://u:secret1@download.pytorch.org/whl/cpu",
@@ -157,7 +185,10 @@ def test_apply_mirrors(url: str, mirrors: dict[str, str], expected: str) -> None
         ("https://user:pa55word@host.test/simple/", "https://user:***@host.test/simple/"),
         ("https://TOKEN123@host.test/simple/", "https://***@host.test/simple/"),
         ("https://host.test/simple/?token=abc&page=2", "https://host.test/simple/?token=***&page=2"),
-        ("https://host.test/x?X-Amz-Signature=zz&api_key=k1", "https://host.test/x?X-Amz-Signature=***&api_key=***"),
+        (
+            "https://host.test/x?X-Amz-Signature=zz&api_key=k1",
+            "https://host.test/x?X-Amz-Signature=***&api_key=***",
+        ),
         ("https://host.test/simple/", "https://host.test/simple/"),
         ("https://u:p%40ss@host.test:8080/a", "https://u:***@host.test:8080/a"),
     ],

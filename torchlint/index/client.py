@@ -18,14 +18,15 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from torchlint import __version__
 from torchlint.index.cache import DiskCache
@@ -51,6 +52,17 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ABSENT = frozenset({403, 404, 410})
 _MAX_REDIRECTS = 5
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
+
+
+def _load_httpx() -> Any:
+    """Import httpx on first network use: an offline run (cache, snapshot) never pays for it."""
+    global httpx
+    import httpx as module
+
+    httpx = module  # type: ignore[name-defined]
+    return module
+
+
 RANGE_UNSUPPORTED = "index ignores Range requests; metadata unavailable without a full download"
 
 
@@ -155,7 +167,28 @@ class SimpleClient:
         # Per attempt, a wall-clock bound on top of httpx's per-operation timeouts (a server
         # that drips one byte per second never trips a read timeout).
         self._attempt_budget = max(timeout * 3, timeout + connect_timeout)
-        self._http = httpx.Client(
+        self._transport = transport
+        self._user_agent = user_agent
+        self._client: httpx.Client | None = None
+        # range support per origin, learnt once per run (a HEAD request, like uv)
+        self._range_ok: dict[str, bool] = {}
+
+    @property
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = self._make_client()
+            return self._client
+
+    def _make_client(self) -> httpx.Client:
+        _load_httpx()
+        timeout, connect_timeout, transport, user_agent = (
+            self.timeout,
+            self.connect_timeout,
+            self._transport,
+            self._user_agent,
+        )
+        return httpx.Client(
             trust_env=True,
             follow_redirects=False,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -170,7 +203,8 @@ class SimpleClient:
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
-        self._http.close()
+        if self._client is not None:
+            self._client.close()
 
     def __enter__(self) -> SimpleClient:
         return self
@@ -214,7 +248,7 @@ class SimpleClient:
                 try:
                     if os.path.isfile(path):
                         self._netrc = netrc.netrc(path)
-                        self._netrc_auth = httpx.NetRCAuth(path)
+                        self._netrc_auth = _load_httpx().NetRCAuth(path)
                 except (OSError, netrc.NetrcParseError, RuntimeError):
                     self._netrc = None
             if self._netrc is None or self._netrc_auth is None:
@@ -229,7 +263,7 @@ class SimpleClient:
         clean, creds = split_credentials(url)
         basic = auth or creds or self._learned_auth(clean)
         if basic is not None:
-            return clean, httpx.BasicAuth(basic[0], basic[1]), basic
+            return clean, _load_httpx().BasicAuth(basic[0], basic[1]), basic
         return clean, self._netrc_for(clean), None
 
     @staticmethod
@@ -322,9 +356,9 @@ class SimpleClient:
         deadline = time.monotonic() + self._attempt_budget
         out: list[bytes] = []
         total = 0
-        for raw in resp.iter_raw():
+        for raw, decoded in self._raw_chunks(resp):
             self._count(received=len(raw))
-            data = decoder.feed(raw, cap - total)
+            data = raw if decoded else decoder.feed(raw, cap - total)
             total += len(data)
             if total > cap:
                 if partial:
@@ -334,6 +368,16 @@ class SimpleClient:
             if time.monotonic() > deadline:
                 raise httpx.ReadTimeout("attempt budget exceeded")
         return b"".join(out)
+
+    @staticmethod
+    def _raw_chunks(resp: httpx.Response) -> Iterator[tuple[bytes, bool]]:
+        """(bytes, already decoded) chunks: raw from the network, or the body of an in-memory
+        response (a mock transport's), which httpx has already read and decoded."""
+        if resp.is_stream_consumed:
+            yield resp.content, True
+            return
+        for raw in resp.iter_raw():
+            yield raw, False
 
     # -- listings --------------------------------------------------------------------------
 
@@ -507,6 +551,32 @@ class SimpleClient:
             evidence=redact(split_credentials(where)[0]),
         )
 
+    def _supports_ranges(self, url: str, auth: httpx.Auth | None) -> bool:
+        """Does the server answer Range requests for this origin? One HEAD per origin per run.
+
+        Like uv, ask before reading: a server that ignores Range would start sending the whole
+        wheel (gigabytes for a CUDA build). A HEAD that fails says nothing, and the ranged GET
+        itself then decides (it closes a 200 answer before reading its body).
+        """
+        origin = origin_of(url)
+        with self._lock:
+            known = self._range_ok.get(origin)
+        if known is not None:
+            return known
+        try:
+            resp = self._http.request(
+                "HEAD", url, auth=auth, follow_redirects=True, headers={"Accept-Encoding": "identity"}
+            )
+        except Exception:
+            return True
+        self._count(requests=1)
+        if resp.status_code != 200:
+            return True
+        ok = "bytes" in resp.headers.get("accept-ranges", "").lower()
+        with self._lock:
+            self._range_ok[origin] = ok
+        return ok
+
     def _get_metadata(self, file: FileEntry, auth: Auth | None) -> CoreMetadata | MetadataUnavailable:
         clean, http_auth, basic = self._resolve_auth(file.url, auth)
 
@@ -532,6 +602,8 @@ class SimpleClient:
                 return meta
         if self.offline:
             return unavailable("offline and not cached", "cache")
+        if not self._supports_ranges(clean, http_auth):
+            return unavailable(RANGE_UNSUPPORTED)
         budget = [self.range_cap_bytes]
         headers_base = {"Accept-Encoding": "identity"}
 

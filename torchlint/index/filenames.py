@@ -102,15 +102,53 @@ class WheelName:
         )
 
 
+@lru_cache(maxsize=4096)
+def _version(text: str) -> Version:
+    from packaging.version import Version
+
+    return Version(text)
+
+
+@lru_cache(maxsize=4096)
+def _tags(python: str, abi: str, platform: str) -> frozenset[Tag]:
+    from packaging.tags import Tag
+
+    return frozenset(
+        Tag(x, y, z) for x in python.split(".") for y in abi.split(".") for z in platform.split(".")
+    )
+
+
 @lru_cache(maxsize=65536)
 def parse_wheel(filename: str) -> WheelName | None:
-    """Parse a wheel filename (``%2B`` is unquoted first); None when it is not a valid one."""
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-    from packaging.version import InvalidVersion
+    """Parse a wheel filename (``%2B`` is unquoted first); None when it is not a valid one.
 
+    Index pages list thousands of wheels of a few dozen versions, so versions and tag sets are
+    parsed once each (memoised); anything unusual goes through packaging's full parser.
+    """
     name = unquote(filename.strip())
     if "/" in name:
         name = name.rsplit("/", 1)[1]
+    parts = name[:-4].split("-") if name.endswith(".whl") else []
+    if len(parts) == 5 and _SIMPLE_NAME.fullmatch(parts[0]):
+        try:
+            return WheelName(
+                project=canonical_name(parts[0]),
+                version=_version(parts[1]),
+                build=(),
+                tags=_tags(parts[2], parts[3], parts[4]),
+            )
+        except ValueError:
+            return None
+    return _parse_wheel_slow(name)
+
+
+_SIMPLE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?")
+
+
+def _parse_wheel_slow(name: str) -> WheelName | None:
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+    from packaging.version import InvalidVersion
+
     try:
         project, version, build, tags = parse_wheel_filename(name)
     except (InvalidWheelFilename, InvalidVersion, ValueError):

@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from torchlint.index.filenames import canonical_name, project_of_filename
 from torchlint.index.model import FileEntry, Listing
@@ -24,22 +24,24 @@ from torchlint.index.urls import redact, split_credentials
 ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 
-# One pass over the page. The first alternative reads anchors written the usual way
-# (``name="value"`` attributes): inside its repeated group each wanted attribute has its own
-# capture group, so the attributes come out of the regular expression engine already sorted.
-# Anything else (single quotes, unquoted values) falls to the second alternative, whose raw
-# attribute text is parsed by :func:`_attrs`. Quoted values may contain ``>``.
-# The label is the text up to the next tag: linear even on pages with unclosed anchors; an
-# anchor whose text is wrapped in markup falls back to the URL's last path segment.
-_LABEL = r"([^<]*)"
+# The fast path: one pass of one regular expression over the page. Its first alternative
+# reads anchors written the usual way (``name="value"``); inside its repeated group every
+# wanted attribute has its own capture group, so attributes come out of the regular
+# expression engine already sorted. Its second alternative keeps the raw attribute text of any
+# other anchor (single quotes, unquoted values) for :func:`_attrs`. No character class crosses
+# a ``<``, so the work is linear in the page size whatever the input; a page where that loses
+# anchors (a raw ``<`` inside a quoted value) is re-read by the slow path, which splits the
+# page at each ``<a`` first (so it is linear too).
 _ANCHOR = re.compile(
-    r"""<a(?:\s+(?:href="([^"]*)"|data-core-metadata="([^"]*)"|data-dist-info-metadata="([^"]*)"|"""
-    r"""data-requires-python="([^"]*)"|(data-yanked)(?:="[^"]*")?|[\w:.-]+="[^"]*"|[\w:.-]+))*\s*/?>"""
-    + _LABEL
-    + r"""|<a\s([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>"""
-    + _LABEL,
+    r"""<a(?:\s+(?:href="([^"<]*)"|data-core-metadata="([^"<]*)"|data-dist-info-metadata="([^"<]*)"|"""
+    r"""data-requires-python="([^"<]*)"|(data-yanked)(?:="[^"<]*")?|[\w:.-]+="[^"<]*"|[\w:.-]+))*\s*/?>"""
+    r"""([^<]*)"""
+    r"""|<a(\s[^>"'<]*(?:(?:"[^"<]*"|'[^'<]*')[^>"'<]*)*)>([^<]*)""",
     re.IGNORECASE,
 )
+_ANCHOR_START = re.compile(r"<a\s", re.IGNORECASE)
+_ANCHOR_SPLIT = re.compile(r"<a(?=\s)", re.IGNORECASE)
+_TAG_REST = re.compile(r"""([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>([^<]*)""")
 _ATTR = re.compile(
     r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""",
     re.DOTALL,
@@ -53,8 +55,12 @@ def now_iso() -> str:
 
 
 def project_url(index_url: str, project: str) -> str:
-    """``<index>/<canonical-name>/``."""
-    return index_url.rstrip("/") + "/" + canonical_name(project) + "/"
+    """``<index>/<canonical-name>/`` (a query string on the index URL is kept at the end)."""
+    if "?" not in index_url and "#" not in index_url:
+        return index_url.rstrip("/") + "/" + canonical_name(project) + "/"
+    parts = urlsplit(index_url)
+    path = parts.path.rstrip("/") + "/" + canonical_name(project) + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 def is_flat_url(url: str) -> bool:
@@ -134,13 +140,20 @@ def _parse_html_entries(text: str, page_url: str) -> list[FileEntry]:
             href = _attrs(m[1]).get("href")
             if href:
                 base = urljoin(page_url, href)
+    rows: list[tuple[str, str, str, str, str, str, str, str]] = _ANCHOR.findall(text)
+    if len(rows) != len(_ANCHOR_START.findall(text)):
+        rows = []
+        for chunk in _ANCHOR_SPLIT.split(text)[1:]:
+            m = _TAG_REST.match(chunk)
+            if m is not None:
+                rows.append(("", "", "", "", "", "", " " + m[1], m[2]))
     resolve = _Resolver(base)
     origin = resolve.origin
     unescaped: dict[str, str] = {}
     files: list[FileEntry] = []
     append = files.append
-    for href, core, dist, rp, yanked, label, raw, label2 in _ANCHOR.findall(text):
-        if raw or label2:
+    for href, core, dist, rp, yanked, label, raw, label2 in rows:
+        if raw:
             attrs = _attrs(raw)
             href = attrs.get("href", "")
             core = attrs.get("data-core-metadata", "")
@@ -159,16 +172,13 @@ def _parse_html_entries(text: str, page_url: str) -> list[FileEntry]:
             has_dist = bool(dist)
         if not href:
             continue
-        url, _, fragment = href.partition("#")
-        url = url.strip()
-        if url.startswith("/") and origin and not url.startswith("//"):
+        url, hashed, fragment = href.partition("#")
+        if url[:1] == "/" and url[1:2] != "/" and origin:
             url = origin + url
         elif not url.startswith(("https://", "http://")):
-            url = resolve(url)
-        sha256 = (fragment[7:].strip().lower() or None) if fragment.startswith("sha256=") else None
-        if "&" in label:
-            label = html.unescape(label)
-        filename = label.strip()
+            url = resolve(url.strip())
+        sha256 = (fragment[7:].strip().lower() or None) if hashed and fragment[:7] == "sha256=" else None
+        filename = (html.unescape(label) if "&" in label else label).strip()
         if "/" in filename:
             # Legacy flat pages write ``cu118/torch-...whl``: the filename is the last part.
             filename = filename.rsplit("/", 1)[1]
@@ -182,9 +192,7 @@ def _parse_html_entries(text: str, page_url: str) -> list[FileEntry]:
             has_meta, meta_sha = True, meta[7:].strip().lower() or None
         else:
             has_meta, meta_sha = _metadata_attr(html.unescape(meta))
-        append(
-            FileEntry(filename, url, sha256, rp.strip() or None, has_meta, meta_sha, bool(yanked))
-        )
+        append(FileEntry(filename, url, sha256, rp.strip() or None, has_meta, meta_sha, bool(yanked)))
     return files
 
 

@@ -68,7 +68,6 @@ from torchlint.rules.common import (
     Candidate,
     allows_prereleases,
     matching,
-    newest_for,
     short_versions,
     versions,
 )

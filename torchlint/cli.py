@@ -15,7 +15,6 @@ import click
 
 from torchlint import __version__
 from torchlint.errors import InputError
-
 from torchlint.report import FORMATS
 
 

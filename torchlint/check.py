@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from torchlint.diagnostics import SEVERITY_ORDER, Diagnostic
 from torchlint.engine import RuleModule, run_rules, select_rules
-from torchlint.errors import InputError
 from torchlint.index.probe import Probe, ProbeOptions
 from torchlint.project.model import Project
 from torchlint.rules.base import RuleContext
@@ -49,19 +48,9 @@ class CheckResult:
 
 
 def discover(paths: Sequence[str]) -> list[str]:
-    """Files to check: given files as they are; a directory means its pyproject.toml."""
-    if not paths:
-        paths = ["pyproject.toml"]
-    out = []
-    for p in paths:
-        if os.path.isdir(p):
-            candidate = os.path.join(p, "pyproject.toml")
-            if not os.path.isfile(candidate):
-                raise InputError("no pyproject.toml in this directory", p)
-            out.append(candidate)
-        else:
-            out.append(p)
-    return out
+    from torchlint.project.detect import discover as _discover
+
+    return _discover(paths)
 
 
 def load_project(path: str) -> Project:

@@ -6,10 +6,27 @@ One place decides, so ``torchlint check DIR`` and explicit paths agree.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from torchlint.errors import InputError
 from torchlint.project.model import Project
 from torchlint.project.tomlfile import display_path
+
+
+def discover(paths: Sequence[str]) -> list[str]:
+    """Files to check: given files as they are; a directory means its pyproject.toml."""
+    if not paths:
+        paths = ["pyproject.toml"]
+    out = []
+    for p in paths:
+        if os.path.isdir(p):
+            candidate = os.path.join(p, "pyproject.toml")
+            if not os.path.isfile(candidate):
+                raise InputError("no pyproject.toml in this directory", p)
+            out.append(candidate)
+        else:
+            out.append(p)
+    return out
 
 
 def load_any(path: str) -> Project:

@@ -91,7 +91,7 @@ def _world_for(example: Path) -> dict:
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_example_live(example: Path, index_server_factory) -> None:  # type: ignore[no-untyped-def]
     server = index_server_factory(_world_for(example), missing_status=403, json=False)
-    code, diags, _ = _run(
+    _code, diags, _ = _run(
         example, "--mirror", f"{PUBLIC}={server.url}", "--default-index", server.index_url("/simple")
     )
     _compare(_expected(example), diags)

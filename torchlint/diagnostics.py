@@ -54,9 +54,16 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A repair: what it does (``message``, imperative), how safe it is, and how.
+
+    ``ops`` are the document operations (:mod:`torchlint.fix.ops`); ``edits`` is their effect as
+    one text replacement, computed from the file for display and JSON output.
+    """
+
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...] = ()
+    ops: tuple[Any, ...] = ()
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from typing import Any
 
@@ -40,7 +41,11 @@ def read_text(path: str) -> str:
     if os.path.isdir(path):
         raise InputError("is a directory, not a file", shown)
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO or a device would block or never end; a config file is a regular file.
+            raise InputError("not a regular file", shown)
+        size = st.st_size
         if size > MAX_BYTES:
             raise InputError(
                 f"file is {size // (1 << 20)} MB; refusing to read more than {MAX_BYTES >> 20} MB", shown
@@ -65,7 +70,8 @@ def read_text(path: str) -> str:
 
 def parse_toml(text: str, shown: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data: dict[str, Any] = tomllib.loads(text)
+        return data
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         line, col = 1, 1

@@ -45,10 +45,14 @@ those packages come from, so it is unsafe.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from torchlint.diagnostics import Diagnostic, Related
+from torchlint.diagnostics import Applicability, Diagnostic, Fix, Related
+from torchlint.fix import builders
 from torchlint.index.urls import parse_pytorch_url, redact
+from torchlint.project.model import IndexDef
 from torchlint.rules.base import Example, Rule, RuleContext
+from torchlint.rules.common import TORCH_FAMILY
 
 RULE = Rule(
     code="TL001",
@@ -85,7 +89,27 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if idx.url_location is not None and idx.url_location != idx.location:
             related.append(Related(f"{pt.channel} {pt.variant or pt.kind} index", idx.url_location))
         assert idx.location is not None
-        yield ctx.diagnostic(message, idx.location, related=related, help=help_)
+        yield ctx.diagnostic(message, idx.location, related=related, help=help_, fix=_fix(ctx, idx))
+
+
+def _fix(ctx: RuleContext, idx: IndexDef) -> Fix | None:
+    """``explicit = true``, plus sources for declared torch-family packages that relied on the index.
+
+    Safe when every declared family package is already routed to the index by sources (the form
+    ``uv add --index`` writes); otherwise the added sources entries change how those packages are
+    routed, so the fix is unsafe.
+    """
+    path = builders.index_path(ctx.project, idx)
+    if path is None or idx.default or not idx.name:
+        return None
+    ops: list[Any] = [builders.set_in(path, "explicit", True)]
+    for name in sorted(ctx.project.declared_names() & TORCH_FAMILY):
+        if ctx.project.sources.get(name):
+            continue
+        ops.append(builders.route(name, [(("index", idx.name),)]))
+    safety: Applicability = "safe" if len(ops) == 1 else "unsafe"
+    extra = f" and route {len(ops) - 1} torch-family package(s) to it" if len(ops) > 1 else ""
+    return Fix(safety, f"mark index `{idx.name}` explicit{extra}", ops=tuple(ops))
 
 
 EXAMPLES = (

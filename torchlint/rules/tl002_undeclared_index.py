@@ -35,7 +35,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from torchlint.diagnostics import Diagnostic
+from torchlint.diagnostics import Diagnostic, Fix
+from torchlint.fix import builders
 from torchlint.rules.base import Example, Rule, RuleContext
 
 RULE = Rule(
@@ -65,7 +66,13 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 else "define it with [[tool.uv.index]] (name, url, explicit = true)"
             )
             assert entry.location is not None
-            yield ctx.diagnostic(message, entry.location, help=help_)
+            fix = None
+            path = builders.source_path(ctx.project, entry)
+            if close and path is not None:
+                fix = Fix(
+                    "unsafe", f"use index `{close[0]}`", ops=(builders.set_in(path, "index", close[0]),)
+                )
+            yield ctx.diagnostic(message, entry.location, help=help_, fix=fix)
 
 
 EXAMPLES = (

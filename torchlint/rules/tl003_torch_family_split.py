@@ -36,7 +36,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from torchlint.diagnostics import Diagnostic, Related
+from torchlint.diagnostics import Diagnostic, Fix, Related
+from torchlint.fix import builders
 from torchlint.index.urls import parse_pytorch_url
 from torchlint.project.model import DeclaredRequirement, IndexDef
 from torchlint.routing import Route, index_display
@@ -136,8 +137,16 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if rt.source and rt.source.location
             else []
         )
+        fix = None
         if rt.source is not None and rt.source.index:
             help_ = f"give `{req.name}` the same `[tool.uv.sources]` entries as `torch`"
+            if not ctx.project.sources.get(req.name):
+                torch_entries = [builders.entry_like(e) for e in ctx.project.sources.get("torch", [])]
+                fix = Fix(
+                    "safe",
+                    f"give `{req.name}` the same sources as `torch`",
+                    ops=(builders.route(req.name, torch_entries),),
+                )
         else:
             help_ = f"route `torch` and `{req.name}` to the same index"
         yield ctx.diagnostic(
@@ -147,6 +156,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             related=related,
             help=help_,
             severity=severity,  # type: ignore[arg-type]
+            fix=fix,
         )
 
 

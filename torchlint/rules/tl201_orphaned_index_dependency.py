@@ -57,7 +57,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from torchlint.diagnostics import Diagnostic, Related
+from torchlint.diagnostics import Diagnostic, Fix, Related
 from torchlint.index.model import CoreMetadata, FileEntry, Listing, MetadataUnavailable
 from torchlint.index.urls import redact
 from torchlint.project.model import DeclaredRequirement, IndexDef, SourceEntry
@@ -370,6 +370,7 @@ def _diagnostic(ctx: RuleContext, f: Finding) -> Diagnostic:
     declare = o.dep + (f" ; {dep_marker}" if dep_marker else "")
     route = f'{{ index = "{p.index.name}"' + (f', marker = "{src_marker}"' if src_marker else "") + " }"
     help_ = f'add "{declare}" to {p.req.scope.label()} and route it: {o.dep} = [{route}] in [tool.uv.sources]'
+    fix = _fix(ctx, p, o.dep, declare)
     location = p.source.location if p.source is not None and p.source.location is not None else p.req.location
     related = [Related(f"`{p.req.name}` is declared here", p.req.location)]
     if p.index.location is not None:
@@ -383,7 +384,26 @@ def _diagnostic(ctx: RuleContext, f: Finding) -> Diagnostic:
         help=help_,
         basis=_origin(p.listing),
         severity=severity,  # type: ignore[arg-type]
+        fix=fix,
     )
+
+
+def _fix(ctx: RuleContext, p: Pick, dep: str, declare_line: str) -> Fix | None:
+    """Declare the dependency (marker from Requires-Dist) and route it like the package needing it."""
+    from torchlint.fix import builders
+
+    project = ctx.project
+    ops = []
+    if not any(r.scope == p.req.scope for r in project.requirements_named(dep)):
+        op = builders.declare(project, p.req.scope, declare_line)
+        if op is None:
+            return None
+        ops.append(op)
+    if p.source is not None and p.index.name:
+        ops.append(builders.route(dep, [builders.entry_like(p.source)]))
+    if not ops:
+        return None
+    return Fix("safe", f"declare `{dep}` and route it to {index_display(p.index)}", ops=tuple(ops))
 
 
 def _req_text(line: str) -> str:

@@ -1,0 +1,103 @@
+"""From a check result to fixed files: select fixes by safety, apply per file, diff or write.
+
+``--fix`` applies safe fixes, ``--unsafe-fixes`` adds unsafe ones, display-only fixes are only
+shown. ``--diff`` computes the same result and prints it instead of writing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from torchlint.diagnostics import Diagnostic, Edit, Fix, Location
+from torchlint.fix.apply import (
+    FixError,
+    SourceBytes,
+    apply_fixes,
+    changed_span,
+    offset_to_row_col,
+    unified_diff,
+    write_atomic,
+)
+
+if TYPE_CHECKING:
+    from torchlint.check import CheckResult
+
+
+@dataclass
+class FileFix:
+    path: str
+    display: str
+    source: SourceBytes
+    new_text: str
+    fixed: list[Diagnostic] = field(default_factory=list)
+    refused: list[tuple[Diagnostic, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.new_text != self.source.text
+
+    def diff(self) -> str:
+        return unified_diff(self.source.text, self.new_text, self.display)
+
+
+def applicable(fix: Fix | None, unsafe: bool) -> bool:
+    if fix is None or not fix.ops:
+        return False
+    return fix.applicability == "safe" or (unsafe and fix.applicability == "unsafe")
+
+
+def plan_fixes(result: CheckResult, unsafe: bool) -> list[FileFix]:
+    """Apply the selected fixes in memory, file by file (nothing is written)."""
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in result.diagnostics:
+        if applicable(d.fix, unsafe):
+            by_file.setdefault(d.location.filename, []).append(d)
+    out = []
+    for display, diags in by_file.items():
+        path = os.path.abspath(display)
+        src = SourceBytes.read(path)
+        diags.sort(key=lambda d: (d.location.row, d.location.column, d.code))
+        outcome = apply_fixes(src.text, [d.fix.ops for d in diags if d.fix is not None], crlf=src.crlf)
+        ff = FileFix(path, display, src, outcome.text)
+        ff.fixed = [diags[i] for i in outcome.applied]
+        ff.refused = [(diags[i], why) for i, why in outcome.refused]
+        out.append(ff)
+    return out
+
+
+def write_fixes(files: Sequence[FileFix]) -> None:
+    for ff in files:
+        if ff.changed:
+            write_atomic(ff.source, ff.new_text)
+
+
+def attach_edits(result: CheckResult) -> None:
+    """Fill each fix's ``edits`` (one text replacement) from the file, for JSON and --show-fixes."""
+    texts: dict[str, SourceBytes | None] = {}
+    for d in result.diagnostics:
+        fix = d.fix
+        if fix is None or not fix.ops or fix.edits:
+            continue
+        name = d.location.filename
+        if name not in texts:
+            try:
+                texts[name] = SourceBytes.read(os.path.abspath(name))
+            except FixError:
+                texts[name] = None
+        src = texts[name]
+        if src is None:
+            continue
+        try:
+            outcome = apply_fixes(src.text, [fix.ops], crlf=src.crlf)
+        except FixError:
+            continue
+        if not outcome.changed:
+            continue
+        start, end, content = changed_span(src.text, outcome.text)
+        r1, c1 = offset_to_row_col(src.text, start)
+        r2, c2 = offset_to_row_col(src.text, end)
+        edit = Edit(content, Location(name, r1, c1, r2, c2))
+        d.fix = Fix(fix.applicability, fix.message, (edit,), fix.ops)

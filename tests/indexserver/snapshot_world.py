@@ -64,72 +64,95 @@ def world_from_snapshot(
 ) -> dict[str, Any]:
     """A world with *projects* (snapshot key → project names) and placeholder dependencies.
 
-    Only the *newest* versions of each project are served, plus any version in *keep_versions*
-    (exact version strings, e.g. pins a test needs).
+    Served per project: the *newest* versions, any version in *keep_versions* (exact strings, e.g.
+    pins a test needs), and every version another served file pins with ``==`` (so torch's
+    ``triton==3.3.1`` is there). Files keep the snapshot's PEP 658 flag; hashes are published
+    except on nightly keys (the real nightly pages carry none).
     """
     snap = snapshot or Snapshot.bundled()
     keep_set = set(keep_versions)
     world: dict[str, Any] = {"indexes": {}}
-    needed: dict[str, SpecifierSet] = {}
-    served: dict[str, set[str]] = {}
+    needed: dict[str, list[SpecifierSet]] = {}
+    pinned: dict[str, set[str]] = {}
+    chosen: dict[tuple[str, str], set[Version]] = {}
+    listings: dict[tuple[str, str], dict[Version, list[Any]]] = {}
 
-    def add_project(key: str, project: str) -> None:
-        lst = snap.listing(key, project)
-        if lst is None or not lst.ok or not lst.files:
-            return
-        versions: dict[Version, list[Any]] = {}
-        for f in lst.files:
-            w = parse_wheel(f.filename)
-            if w is not None:
-                versions.setdefault(w.version, []).append(f)
-        chosen = set(sorted(versions, reverse=True)[:newest]) | {v for v in versions if str(v) in keep_set}
-        files = []
-        for v in sorted(chosen, reverse=True):
-            for f in versions[v]:
-                md = snap.metadata(key, f.filename)
-                requires = list(md.requires_dist) if md is not None else []
-                for line in requires:
+    def versions_of(key: str, project: str) -> dict[Version, list[Any]]:
+        if (key, project) not in listings:
+            lst = snap.listing(key, project)
+            by_version: dict[Version, list[Any]] = {}
+            if lst is not None and lst.ok:
+                for f in lst.files:
+                    w = parse_wheel(f.filename)
+                    if w is not None:
+                        by_version.setdefault(w.version, []).append(f)
+            listings[(key, project)] = by_version
+        return listings[(key, project)]
+
+    def requirements(key: str, f: Any) -> list[str]:
+        md = snap.metadata(key, f.filename)
+        return list(md.requires_dist) if md is not None else []
+
+    def choose(key: str, project: str, extra: set[str]) -> None:
+        vs = versions_of(key, project)
+        pick = set(sorted(vs, reverse=True)[:newest]) | {
+            v for v in vs if str(v) in keep_set or str(v) in extra
+        }
+        chosen.setdefault((key, project), set()).update(pick)
+        for v in pick:
+            for f in vs[v]:
+                for line in requirements(key, f):
                     try:
                         r = Requirement(line)
                     except InvalidRequirement:
                         continue
                     name = r.name.lower().replace("_", "-").replace(".", "-")
-                    needed[name] = needed.get(name, SpecifierSet()) & r.specifier
+                    needed.setdefault(name, []).append(r.specifier)
+                    for spec in r.specifier:
+                        if spec.operator == "==" and "*" not in spec.version:
+                            pinned.setdefault(name, set()).add(spec.version)
+
+    for key, names in projects.items():
+        for name in names:
+            choose(key, name, set())
+    # versions pinned by what is served (torch's exact triton pin), on every key serving them
+    for (key, name), _ in list(chosen.items()):
+        if pinned.get(name):
+            choose(key, name, pinned[name])
+
+    for (key, name), vs in chosen.items():
+        by_version = versions_of(key, name)
+        files = []
+        for v in sorted(vs, reverse=True):
+            for f in by_version[v]:
+                md = snap.metadata(key, f.filename)
                 path = urlsplit(f.url).path
                 files.append(
                     {
                         "filename": f.filename,
-                        "requires_dist": requires,
+                        "requires_dist": list(md.requires_dist) if md is not None else [],
                         "requires_python": (md.requires_python if md is not None else None)
                         or f.requires_python,
                         "url_dir": path.rsplit("/", 1)[0] if path.startswith("/") else prefix_for(key),
+                        "metadata": bool(f.has_metadata) or key == "default",
+                        "hash": not key.startswith("whl/nightly"),
                     }
                 )
-        index = world["indexes"].setdefault(prefix_for(key), {"projects": {}})
-        index["projects"][project] = files
-        served.setdefault(key, set()).add(project)
+        if files:
+            world["indexes"].setdefault(prefix_for(key), {"projects": {}})["projects"][name] = files
 
-    for key, names in projects.items():
-        for name in names:
-            add_project(key, name)
     if placeholders:
         default = world["indexes"].setdefault(DEFAULT_PREFIX, {"projects": {}})
-        for name, spec in sorted(needed.items()):
-            if name in served.get("default", set()):
+        for name, specs in sorted(needed.items()):
+            if name in default["projects"]:
                 continue
             lst = snap.listing("default", name)
-            if lst is None or lst.status != "ok":
-                continue  # the public default index does not serve it (e.g. triton-xpu)
-            if lst.files:
-                add_project("default", name)
-                continue
-            version = _pick_version(spec)
-            if version is None:
-                continue
-            default["projects"][name] = [
-                {
-                    "filename": f"{name.replace('-', '_')}-{version}-py3-none-any.whl",
-                    "requires_dist": [],
-                }
-            ]
+            if lst is None or lst.status != "ok" or lst.files:
+                continue  # not on the public default index (e.g. triton-xpu), or real files exist
+            versions = sorted({v for spec in specs if (v := _pick_version(spec)) is not None})
+            if versions:
+                default["projects"][name] = [
+                    {"filename": f"{name.replace('-', '_')}-{v}-py3-none-any.whl", "requires_dist": []}
+                    for v in versions
+                ]
     return world

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from torchlint.index.filenames import parse_wheel, tag_matches
+from torchlint.index.filenames import parse_wheel, platform_os, tag_matches
 from torchlint.index.model import FileEntry, Listing
 from torchlint.targets import Target
 
@@ -68,16 +68,34 @@ def _supports(filename: str, os_: str, arch: str, python: tuple[int, int]) -> bo
     return any(tag_matches(tag, os_, arch, python) for tag in w.tags)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Candidate:
     version: Version
     files: tuple[FileEntry, ...]
+    _found: dict[tuple[str, str, tuple[int, int]], FileEntry | None] = field(default_factory=dict, repr=False)
+    _by_os: dict[str, list[FileEntry]] | None = field(default=None, repr=False)
 
     def for_target(self, target: Target) -> FileEntry | None:
-        for f in self.files:
+        """The first wheel (by filename) *target* can install, memoised per target."""
+        key = (target.os, target.arch, target.python)
+        if key in self._found:
+            return self._found[key]
+        if self._by_os is None:
+            by_os: dict[str, list[FileEntry]] = {}
+            for f in self.files:
+                w = _wheel(f.filename)
+                if w is None:
+                    continue
+                for os_name in {platform_os(t.platform) for t in w.tags}:
+                    by_os.setdefault(os_name, []).append(f)
+            self._by_os = by_os
+        found = None
+        for f in [*self._by_os.get(target.os, ()), *self._by_os.get("any", ())]:
             if supports(f, target):
-                return f
-        return None
+                found = f
+                break
+        self._found[key] = found
+        return found
 
 
 _VERSIONS: dict[int, tuple[Listing, list[Candidate]]] = {}

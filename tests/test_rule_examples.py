@@ -30,6 +30,9 @@ def test_every_rule_has_bad_and_good_examples() -> None:
 def test_example(rm, i, ex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "pyproject.toml"
     path.write_text(ex.pyproject, encoding="utf-8")
+    # files an example needs beside its pyproject (e.g. a uv.lock for TL401)
+    for name, text in getattr(rm.module, "EXAMPLE_FILES", {}).get(i, {}).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
     opts = CheckOptions(probe=ProbeOptions(offline=True, cache_dir=str(tmp_path / "cache")))
     result = run_check([str(path)], opts, environ={})
     found = sorted({d.code for d in result.diagnostics if d.code == rm.code})

@@ -65,6 +65,8 @@ RULE = Rule(
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if ctx.project.manager == "pip":
+        return  # pip has no explicit indexes: its extra indexes are TL005's business
     mirrors = ctx.probe.options.mirrors if ctx.probe is not None else {}
     for idx in ctx.project.indexes:
         if idx.explicit or idx.format == "flat":

@@ -122,6 +122,8 @@ def world_from_snapshot(
 
     for (key, name), vs in chosen.items():
         by_version = versions_of(key, name)
+        lst = snap.listing(key, name)
+        observed = lst is not None and not lst.derived
         files = []
         for v in sorted(vs, reverse=True):
             for f in by_version[v]:
@@ -135,7 +137,8 @@ def world_from_snapshot(
                         or f.requires_python,
                         "url_dir": path.rsplit("/", 1)[0] if path.startswith("/") else prefix_for(key),
                         "metadata": bool(f.has_metadata) or key == "default",
-                        "hash": not key.startswith("whl/nightly"),
+                        # observed pages keep their real hash state (U17: partly hashed versions)
+                        "hash": f.sha256 is not None if observed else not key.startswith("whl/nightly"),
                     }
                 )
         if files:

@@ -146,7 +146,8 @@ def test_unverifiable_fix_is_refused() -> None:
 # ---------------------------------------------------------------------- property tests
 
 _COMMENT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), exclude_characters="\x7f"), max_size=20
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), exclude_characters="\x7f"),
+    max_size=20,
 )
 
 

@@ -6,11 +6,12 @@ Kept apart from the CLI so tests, the benchmark and other front ends call the sa
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from torchlint.config import Config, from_source, ignored_by_path
 from torchlint.diagnostics import SEVERITY_ORDER, Diagnostic
-from torchlint.engine import RuleModule, run_rules, select_rules
+from torchlint.engine import RuleModule, all_rules, run_rules, select_rules
 from torchlint.index.probe import Probe, ProbeOptions
 from torchlint.project.model import Project
 from torchlint.rules.base import RuleContext
@@ -26,6 +27,12 @@ class CheckOptions:
     probe: ProbeOptions = field(default_factory=ProbeOptions)
     #: Run only rules that need no index data (no probe is created).
     config_only: bool = False
+    #: Exact rule codes to run (from :func:`torchlint.config.resolve_codes`); overrides the selectors.
+    codes: Sequence[str] | None = None
+    #: The run's configuration (``per-file-ignores``; with ``explicit``, also ``targets``).
+    config: Config | None = None
+    #: Called with a one-line status before network probes (the CLI shows it on a TTY).
+    progress: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -34,6 +41,8 @@ class CheckResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: Diagnostics dropped by suppression comments or ``per-file-ignores``.
+    suppressed: int = 0
     requests: int = 0
     bytes_received: int = 0
     origins: set[str] = field(default_factory=set)
@@ -48,9 +57,10 @@ class CheckResult:
 
 
 def discover(paths: Sequence[str]) -> list[str]:
+    from torchlint.config import normalize_paths
     from torchlint.project.detect import discover as _discover
 
-    return _discover(paths)
+    return _discover(normalize_paths(paths))
 
 
 def load_project(path: str) -> Project:
@@ -66,21 +76,29 @@ def run_check(
     from torchlint.targets import build_targets
 
     env = dict(os.environ if environ is None else environ)
-    rules: list[RuleModule] = select_rules(options.select, options.ignore, options.extend_select)
+    if options.codes is not None:
+        wanted = set(options.codes)
+        rules: list[RuleModule] = [r for r in all_rules() if r.code in wanted]
+    else:
+        rules = select_rules(options.select, options.ignore, options.extend_select)
     needs_probe = not options.config_only and any(r.rule.needs != "config" for r in rules)
     probe = Probe(options.probe, env) if not options.config_only else None
+    if probe is not None:
+        probe.progress = options.progress
+    run_cfg = options.config or Config()
     result = CheckResult()
     try:
         for path in discover(paths):
             project = load_project(path)
             result.files.append(project.file.display)
-            cfg = project.torchlint
-            required = cfg.get("targets", []) if isinstance(cfg.get("targets"), list) else []
-            targets = build_targets(project, options.targets, [str(t) for t in required])
+            # every checked file's [tool.torchlint] must be valid; --config's targets apply to all
+            own = from_source(project.file, ("tool", "torchlint"))
+            required = (run_cfg.targets if run_cfg.explicit else own.targets) or []
+            targets = build_targets(project, options.targets, required)
             router = Router(project, resolve_default_index(project, options.default_index, env))
             ctx = RuleContext(project, targets, router, probe)
             run = run_rules(ctx, rules)
-            result.diagnostics.extend(run.diagnostics)
+            result.diagnostics.extend(_filter(project, rules, run.diagnostics, run.skipped, run_cfg, result))
             result.skipped.extend(run.skipped)
     finally:
         if probe is not None:
@@ -96,3 +114,31 @@ def run_check(
             result.snapshot_date = probe.snapshot.date
     result.diagnostics.sort(key=lambda d: (*d.sort_key()[:3], SEVERITY_ORDER[d.severity], d.code))
     return result
+
+
+def _filter(
+    project: Project,
+    rules: Sequence[RuleModule],
+    found: list[Diagnostic],
+    skipped: Sequence[tuple[str, str]],
+    cfg: Config,
+    result: CheckResult,
+) -> list[Diagnostic]:
+    """Apply suppression comments (reporting unused ones as TL900), then ``per-file-ignores``."""
+    from torchlint import suppressions
+
+    skipped_codes = {code for code, _ in skipped}
+    active = [r.code for r in rules if r.code not in skipped_codes]
+    every = [r.code for r in all_rules()]
+    outcome = suppressions.apply(
+        [project.file, *project.extra_files],
+        found,
+        known=every,
+        active=active,
+        report_unused="TL900" in active,
+        complete=set(every) <= set(active),
+    )
+    kept = [*outcome.kept, *outcome.unused]
+    out = [d for d in kept if not ignored_by_path(cfg, d.location.filename, d.code)]
+    result.suppressed += outcome.suppressed + len(kept) - len(out)
+    return out

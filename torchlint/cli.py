@@ -46,10 +46,17 @@ def main() -> None:
 @click.option(
     "--output-format", type=click.Choice(list(FORMATS)), default=None, help="How to print diagnostics."
 )
+@click.option(
+    "-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout."
+)
+@click.option(
+    "--config", "config_path", type=click.Path(), help="Settings file (instead of [tool.torchlint])."
+)
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
-@click.option("--offline", is_flag=True, default=False, help="No network: cache, then the bundled snapshot.")
+@click.option("--extend-ignore", multiple=True, help="Rule codes or prefixes to disable in addition.")
+@click.option("--offline/--no-offline", default=None, help="No network: cache, then the bundled snapshot.")
 @click.option("--refresh", is_flag=True, default=False, help="Ignore cached index pages (revalidate them).")
 @click.option("--no-cache", is_flag=True, default=False, help="Neither read nor write the disk cache.")
 @click.option(
@@ -68,16 +75,20 @@ def main() -> None:
     help="Only check these targets, e.g. linux-x86_64 or macos-arm64-py3.12.",
 )
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
+@click.option("--statistics", is_flag=True, default=False, help="Print the number of findings per rule.")
 @click.option("--exit-zero", is_flag=True, default=False, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, default=False, help="Print diagnostics only, no summary.")
 def check(
     paths: tuple[str, ...],
     output_format: str | None,
+    output_file: str | None,
+    config_path: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     extend_select: tuple[str, ...],
-    offline: bool,
+    extend_ignore: tuple[str, ...],
+    offline: bool | None,
     refresh: bool,
     no_cache: bool,
     snapshot_path: str | None,
@@ -85,11 +96,17 @@ def check(
     default_index: str | None,
     targets: tuple[str, ...],
     timeout: float,
+    statistics: bool,
     exit_zero: bool,
     color: str,
     quiet: bool,
 ) -> None:
-    """Check PATHS (pyproject.toml files or directories; default ./pyproject.toml)."""
+    """Check PATHS (pyproject.toml files or directories; default ./pyproject.toml).
+
+    Settings come from [tool.torchlint] in the first checked pyproject.toml (or --config);
+    options given here win. Diagnostics go to stdout (or --output-file), status to stderr.
+    """
+    from torchlint import config as tlconfig
     from torchlint.check import CheckOptions, run_check
     from torchlint.engine import validate_selectors
     from torchlint.index.probe import ProbeOptions
@@ -97,41 +114,54 @@ def check(
     from torchlint.report.style import use_color
 
     env = os.environ
+    status = _Status(sys.stderr)
     try:
-        sel, ign, ext = _split(select), _split(ignore), _split(extend_select)
-        validate_selectors(sel, "--select")
-        validate_selectors(ign, "--ignore")
-        validate_selectors(ext, "--extend-select")
+        cfg = tlconfig.load(paths, config_path)
+        sel, ign = _split(select), _split(ignore)
+        ext_sel, ext_ign = _split(extend_select), _split(extend_ignore)
+        for values, name in ((sel, "--select"), (ign, "--ignore"), (ext_sel, "--extend-select")):
+            validate_selectors(values, name)
+        validate_selectors(ext_ign, "--extend-ignore")
         if timeout <= 0 or timeout > 600:
             raise InputError("--timeout must be between 0 and 600 seconds")
+        fmt = output_format or env.get("TORCHLINT_OUTPUT_FORMAT") or cfg.output_format or "full"
+        if fmt not in FORMATS:
+            raise InputError(f"unknown output format {fmt!r} (TORCHLINT_OUTPUT_FORMAT)")
         probe_opts = ProbeOptions(
-            offline=offline or env.get("TORCHLINT_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"),
+            offline=_offline(offline, env.get("TORCHLINT_OFFLINE", ""), cfg.offline),
             refresh=refresh,
-            mirrors=_mirrors(mirror),
+            mirrors={**cfg.mirrors, **_mirrors(mirror)},
             timeout=timeout,
             cache_dir=env.get("TORCHLINT_CACHE_DIR") or None,
             no_cache=no_cache,
             snapshot_path=snapshot_path,
         )
+        for kind, seconds in cfg.cache_ttl.items():
+            setattr(probe_opts, f"ttl_{kind}", seconds)
+        env_index = any(env.get(n) for n in ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL"))
+        human = fmt in ("full", "concise")
         options = CheckOptions(
-            select=sel,
-            ignore=ign,
-            extend_select=ext,
+            codes=tlconfig.resolve_codes(cfg, sel, ign, ext_sel, ext_ign),
             targets=targets,
-            default_index=default_index,
+            default_index=default_index or (None if env_index else cfg.default_index),
             probe=probe_opts,
+            config=cfg,
+            progress=status.show if human and not quiet and status.enabled else None,
         )
-        result = run_check(list(paths), options)
+        try:
+            result = run_check(list(paths), options)
+        finally:
+            status.clear()
     except InputError as e:
         click.echo(f"error: {e}" if e.path is None else str(e), err=True)
         sys.exit(2)
-    fmt = output_format or env.get("TORCHLINT_OUTPUT_FORMAT") or "full"
-    if fmt not in FORMATS:
-        click.echo(f"error: unknown output format {fmt!r}", err=True)
-        sys.exit(2)
-    sources = _sources(result.files)
-    text = render(fmt, result, sources, color=use_color(color, sys.stdout) and fmt != "json")
-    if quiet and fmt != "json":
+    painted = color == "always" if output_file else use_color(color, sys.stdout)
+    if statistics:
+        text = _statistics(result.diagnostics, fmt == "json")
+    else:
+        sources = _sources(result.files)
+        text = render(fmt, result, sources, color=painted and human)
+    if quiet and human and not statistics:
         text = (
             "\n".join(
                 line
@@ -141,19 +171,91 @@ def check(
             + "\n"
         )
     err = ""
-    if fmt == "json" and not quiet:
+    if not human and not quiet:
         from torchlint.report.summary import basis
 
         err = "".join(line + "\n" for line in basis(result))
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    if output_file:
+        try:
+            _write_atomic(output_file, text)
+        except OSError as e:
+            click.echo(f"{output_file}:1:1: cannot write the report: {e.strerror or e}", err=True)
+            sys.exit(2)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
     sys.stderr.write(err)
     code = 0 if exit_zero else result.exit_code
-    if result.replayable:
+    if result.replayable and not output_file:
         from torchlint import replay
 
         replay.store(sys.argv, text, err, code, result.valid_until)
     sys.exit(code)
+
+
+def _offline(flag: bool | None, env_value: str, configured: bool | None) -> bool:
+    """--offline/--no-offline, then TORCHLINT_OFFLINE, then [tool.torchlint] offline."""
+    if flag is not None:
+        return flag
+    v = env_value.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off"):
+        return False
+    return bool(configured)
+
+
+class _Status:
+    """One status line on stderr, rewritten in place; only when stderr is a terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        try:
+            self.enabled = bool(stream.isatty())
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self.shown = False
+
+    def show(self, message: str) -> None:
+        self.stream.write("\r\x1b[2K" + message)
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False
+
+
+def _statistics(diagnostics: list[Any], as_json: bool) -> str:
+    """Findings per rule, most frequent first (ruff's ``--statistics``)."""
+    counts: dict[tuple[str, str], int] = {}
+    for d in diagnostics:
+        counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+    if as_json:
+        items = [{"code": c, "name": n, "count": k} for (c, n), k in rows]
+        return json.dumps(items, indent=2) + "\n"
+    return "".join(f"{k:>4}  {c}  {n}\n" for (c, n), k in rows)
+
+
+def _write_atomic(path: str, text: str) -> None:
+    """Write *text* to *path* through a temporary file in the same directory, then rename."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".torchlint-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _sources(files: list[str]) -> dict[str, str]:

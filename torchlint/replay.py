@@ -31,7 +31,20 @@ MAX_ENTRIES = 256
 _ENV_PREFIXES = ("TORCHLINT_", "UV_", "PIP_")
 _ENV_NAMES = ("NO_COLOR", "FORCE_COLOR", "NETRC", "HOME", "XDG_CACHE_HOME", "TERM")
 #: Options that change files or must always look at the network: never replayed.
-_NEVER = ("--refresh", "--fix", "--diff", "--unsafe-fixes", "--no-cache", "-h", "--help", "--show-fixes")
+_NEVER = (
+    "--refresh",
+    "--fix",
+    "--diff",
+    "--unsafe-fixes",
+    "--no-cache",
+    "-h",
+    "--help",
+    "--show-fixes",
+    # a settings file outside the key's inputs, and a report written to a file instead of stdout
+    "--config",
+    "-o",
+    "--output-file",
+)
 
 
 def cache_root() -> str | None:

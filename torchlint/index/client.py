@@ -51,6 +51,11 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ABSENT = frozenset({403, 404, 410})
 _MAX_REDIRECTS = 5
+#: A compressed body is refused once it has inflated past the floor at more than the ratio.
+_BOMB_FLOOR = 4 << 20
+_BOMB_RATIO = 200
+#: Largest piece of decoded output produced at a time.
+_PIECE = 1 << 20
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
 
 
@@ -101,17 +106,27 @@ class _Decoder:
             raise _FetchError(f"unsupported Content-Encoding {enc!r}")
         self._first = True
 
-    def feed(self, data: bytes, room: int) -> bytes:
-        """Decode ``data``; returns at most ``room + 1`` bytes (more than ``room`` = over cap)."""
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        """Decode ``data`` in pieces of at most :data:`_PIECE` bytes, stopping once more than
+        ``room`` bytes came out (more than ``room`` = over cap). The caller checks each piece,
+        so a bomb never costs more than one piece of memory beyond what was accepted."""
         if self.encoding in ("", "identity"):
-            return data
+            yield data
+            return
         if self._z is None:
             wbits = zlib.MAX_WBITS if data[:1] and (data[0] & 0x0F) == 8 else -zlib.MAX_WBITS
             self._z = zlib.decompressobj(wbits=wbits)
-        try:
-            return self._z.decompress(data, max(room, 0) + 1)
-        except zlib.error as exc:
-            raise _FetchError(f"corrupt {self.encoding} body: {exc}") from exc
+        out = 0
+        while True:
+            try:
+                piece = self._z.decompress(data, min(max(room - out, 0) + 1, _PIECE))
+            except zlib.error as exc:
+                raise _FetchError(f"corrupt {self.encoding} body: {exc}") from exc
+            out += len(piece)
+            yield piece
+            data = self._z.unconsumed_tail
+            if not data or out > room:
+                return
 
 
 def _fmt_mb(n: int) -> str:
@@ -172,6 +187,9 @@ class SimpleClient:
         self._client: httpx.Client | None = None
         # range support per origin, learnt once per run (a HEAD request, like uv)
         self._range_ok: dict[str, bool] = {}
+        # origins that timed out or refused connections after every retry: reason, per run
+        self._dead_origins: dict[str, str] = {}
+        self._unreachable_urls: dict[str, set[str]] = {}
 
     @property
     def _http(self) -> httpx.Client:
@@ -285,8 +303,12 @@ class SimpleClient:
         cap: int,
         what: str,
         partial: bool = False,
+        scope: str | None = None,
     ) -> _Response:
         """GET with retries and redirects; the body is read up to ``cap`` decoded bytes.
+
+        ``scope``: what a run of timeouts condemns (an index URL for its pages; by default the
+        origin, for files), so one stalled index on a shared mirror host spares the others.
 
         ``partial``: a Range request; a 200 answer raises :class:`_RangeUnsupported` before any
         of its body is read. Raises :class:`_FetchError` with a one-line reason.
@@ -294,7 +316,14 @@ class SimpleClient:
         tries = self.retries + 1
         delay = 0.2
         last = ""
+        origin = scope or origin_of(url)
+        unreachable = False
         for attempt in range(tries):
+            with self._lock:
+                dead = self._dead_origins.get(origin)
+            if dead is not None:
+                # Another request already spent its retries on this origin: do not pay again.
+                raise _FetchError(dead)
             if attempt:
                 time.sleep(min(delay, 2.0))
                 delay *= 3
@@ -302,15 +331,28 @@ class SimpleClient:
                 resp = self._follow(url, headers, auth, cap=cap, what=what, partial=partial)
             except httpx.TimeoutException:
                 last = f"timed out after {self.timeout:g} s"
+                unreachable = True
                 continue
             except httpx.TransportError as exc:
                 last = f"connection failed ({_short(exc)})"
+                # a refused or failed connection is about the host; a body cut short is not
+                unreachable = isinstance(exc, httpx.ConnectError)
                 continue
             if resp.status in _RETRY_STATUSES:
                 last = f"HTTP {resp.status}"
+                unreachable = False
                 continue
             return resp
         suffix = f" after {tries} tries" if tries > 1 else ""
+        if unreachable:
+            # Timeouts and refused connections on two different URLs are about the host, not a
+            # page: every later request to it then fails at once instead of paying the retries
+            # again (an HTTP 5xx or a cut-short body is about one response and stays per URL).
+            with self._lock:
+                failed = self._unreachable_urls.setdefault(origin, set())
+                failed.add(url)
+                if len(failed) >= 2:
+                    self._dead_origins.setdefault(origin, last + suffix)
         raise _FetchError(last + suffix)
 
     def _follow(
@@ -356,15 +398,23 @@ class SimpleClient:
         deadline = time.monotonic() + self._attempt_budget
         out: list[bytes] = []
         total = 0
+        received = 0
         for raw, decoded in self._raw_chunks(resp):
             self._count(received=len(raw))
-            data = raw if decoded else decoder.feed(raw, cap - total)
-            total += len(data)
-            if total > cap:
-                if partial:
-                    raise _FetchError("range response larger than requested")
-                raise _FetchError(f"{what} larger than {_fmt_mb(cap)}")
-            out.append(data)
+            received += len(raw)
+            for data in [raw] if decoded else decoder.feed(raw, cap - total):
+                total += len(data)
+                if total > cap:
+                    if partial:
+                        raise _FetchError("range response larger than requested")
+                    raise _FetchError(f"{what} larger than {_fmt_mb(cap)}")
+                if not decoded and total > _BOMB_FLOOR and total > _BOMB_RATIO * received:
+                    # Index pages compress 5-30x; a body that inflates this much is a bomb, and
+                    # reading it up to the cap would cost the cap in memory per concurrent request.
+                    raise _FetchError(
+                        f"{decoder.encoding} {what} inflates more than {_BOMB_RATIO}x; refusing to decode it"
+                    )
+                out.append(data)
             if time.monotonic() > deadline:
                 raise httpx.ReadTimeout("attempt budget exceeded")
         return b"".join(out)
@@ -486,7 +536,14 @@ class SimpleClient:
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
         try:
-            resp = self._request(page, headers, http_auth, cap=self.max_page_bytes, what="page")
+            resp = self._request(
+                page,
+                headers,
+                http_auth,
+                cap=self.max_page_bytes,
+                what="page",
+                scope=clean if not flat else page,
+            )
         except _FetchError as exc:
             return failed(exc.reason)
 

@@ -9,7 +9,7 @@ its origin, so a report can say what a verdict rests on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -60,6 +60,8 @@ class Probe:
         self.valid_until: float | None = None
         #: An index could not be asked live (so a result must not be replayed later).
         self.degraded = False
+        #: Called with a one-line status before network fetches (the CLI shows it on a TTY).
+        self.progress: Callable[[str], None] | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -151,6 +153,8 @@ class Probe:
             for idx, proj in todo:
                 self.listing(idx, proj)
             return
+        if self.progress is not None:
+            self.progress(f"probing {len(todo)} index pages…")
         client = self._get_client()
         client.map(lambda pair: self.listing(pair[0], pair[1]), todo)
 
@@ -244,6 +248,8 @@ class Probe:
             for it in uniq:
                 self.metadata(*it)
             return
+        if self.progress is not None:
+            self.progress(f"reading the metadata of {len(uniq)} wheels…")
         self._get_client().map(lambda it: self.metadata(*it), uniq)
 
     def patterns(self, index: IndexDef, project: str) -> list[DependencyPattern]:

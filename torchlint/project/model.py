@@ -50,6 +50,12 @@ class DeclaredRequirement:
     scope: Scope
     location: Location
 
+    #: ``--hash`` values from a requirements file ("sha256:...").
+    hashes: tuple[str, ...] = ()
+    #: The constraint as written in the manager's own syntax when it was converted
+    #: (Poetry ``^2.0.0+cu118`` -> ``>=2.0.0,<3.0.0``).
+    native_constraint: str | None = None
+
     @property
     def specifier(self) -> SpecifierSet:
         return self.requirement.specifier
@@ -77,6 +83,14 @@ class IndexDef:
     url_location: Location | None = None
     #: Definition order (lower = consulted first); the default index always comes last.
     order: int = 0
+    #: The manager-specific syntax that defined it when ``origin`` alone does not say
+    #: ("[[tool.poetry.source]]", "[[tool.pdm.source]]", "pixi pypi-dependencies index", ...).
+    #: Named indexes of other managers use ``origin = "[[tool.uv.index]]"`` because that is what
+    #: routing and TL002 treat as "an index sources may name".
+    declared_in: str | None = None
+    #: PDM ``include_packages`` / ``exclude_packages`` globs (apply to transitive packages too).
+    include_packages: tuple[str, ...] = ()
+    exclude_packages: tuple[str, ...] = ()
 
     def label(self) -> str:
         return f"`{self.name}`" if self.name else f"<{self.url}>"
@@ -211,6 +225,13 @@ class Project:
     torchlint: dict[str, Any] = field(default_factory=dict)
     #: Other files that contributed (uv.toml).
     extra_files: list[SourceFile] = field(default_factory=list)
+    #: Options the manager ignores where they are written (pip: index options on a requirement
+    #: line); reported by TL006.
+    ignored_options: list[IgnoredOption] = field(default_factory=list)
+    #: The lock file beside the configuration (``uv.lock``), when there is one.
+    lock: LockFile | None = None
+    #: Constraints (pip ``-c`` files): they limit versions but do not add requirements.
+    constraints: list[DeclaredRequirement] = field(default_factory=list)
 
     def requirements_named(self, name: str) -> list[DeclaredRequirement]:
         return [r for r in self.requirements if r.name == name]
@@ -223,3 +244,68 @@ class Project:
             if idx.name == name:
                 return idx
         return None
+
+
+# --------------------------------------------------------------------------- other managers
+# Appended for the Poetry / PDM / pixi / requirements-file loaders and uv.lock (TL401).
+
+
+@dataclass(slots=True)
+class IgnoredOption:
+    """An option the manager reads but does not apply where it is written.
+
+    pip ignores index options (``--index-url``, ``--extra-index-url``, ``--find-links``,
+    ``--pre`` …) written on a requirement line: only ``--hash``, ``--config-settings`` and
+    ``--global-option`` apply per requirement. Rule TL006 (ineffective setting) reports these.
+    """
+
+    #: The option as written ("--index-url").
+    option: str
+    #: Its value, if any.
+    value: str | None
+    #: Why it has no effect (one sentence).
+    reason: str
+    location: Location
+    #: The requirement the option was written on (canonical name), if any.
+    package: str | None = None
+
+
+@dataclass(slots=True)
+class LockedFile:
+    """A wheel or sdist recorded in a lock file."""
+
+    url: str | None
+    hash: str | None = None
+    filename: str | None = None
+    size: int | None = None
+
+
+@dataclass(slots=True)
+class LockedPackage:
+    """One ``[[package]]`` of ``uv.lock``."""
+
+    #: Canonical name.
+    name: str
+    version: str | None
+    #: "registry", "git", "url", "path", "directory", "editable", "virtual" or "unknown".
+    source_kind: str
+    #: The registry (index) URL for "registry"; the URL / path otherwise.
+    source_url: str | None
+    wheels: list[LockedFile] = field(default_factory=list)
+    sdist: LockedFile | None = None
+    location: Location | None = None
+    #: ``[[package]]`` index in the lock (for TOML paths).
+    position: int = 0
+
+
+@dataclass(slots=True)
+class LockFile:
+    """A lock file found beside the configuration (``uv.lock`` today)."""
+
+    kind: str
+    file: SourceFile
+    version: int | None = None
+    packages: list[LockedPackage] = field(default_factory=list)
+
+    def packages_named(self, name: str) -> list[LockedPackage]:
+        return [p for p in self.packages if p.name == name]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from torchlint.project.model import (
     BASE,
@@ -21,6 +22,7 @@ from torchlint.project.model import (
     Setting,
     SourceEntry,
     SourceFile,
+    dotted,
 )
 from torchlint.project.requirements import canonical, parse_marker, parse_requirement, parse_specifier
 from torchlint.project.tomlfile import load_toml_file
@@ -37,13 +39,19 @@ def load_uv_project(path: str) -> Project:
     proj = data.get("project")
     if isinstance(proj, dict):
         _load_project_table(project, sf, proj)
+    else:
+        _wrong_type(project, sf, proj, ("project",), "a table")
     groups = data.get("dependency-groups")
     if isinstance(groups, dict):
         _load_groups(project, sf, groups)
+    else:
+        _wrong_type(project, sf, groups, ("dependency-groups",), "a table")
     tool = data.get("tool")
     uv = tool.get("uv") if isinstance(tool, dict) else None
     if isinstance(uv, dict):
         _load_tool_uv(project, sf, uv, ("tool", "uv"))
+    else:
+        _wrong_type(project, sf, uv, ("tool", "uv"), "a table")
     if isinstance(tool, dict) and isinstance(tool.get("torchlint"), dict):
         project.torchlint = tool["torchlint"]
     uv_toml = os.path.join(os.path.dirname(sf.path), "uv.toml")
@@ -61,12 +69,39 @@ def load_uv_project(path: str) -> Project:
 # --------------------------------------------------------------------------- [project]
 
 
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+def _wrong_type(project: Project, sf: SourceFile, value: Any, path: Path, expected: str) -> None:
+    """A TL000 problem for a value of the wrong type (uv rejects the file); None means absent."""
+    if value is None:
+        return
+    project.problems.append(
+        Problem(f"`{dotted(path)}` must be {expected}, not {_type_name(value)}", sf.loc(*path))
+    )
+
+
 def _load_project_table(project: Project, sf: SourceFile, proj: dict[str, Any]) -> None:
     name = proj.get("name")
     if isinstance(name, str):
         project.name = name
+    else:
+        _wrong_type(project, sf, name, ("project", "name"), "a string")
     rp = proj.get("requires-python")
-    if isinstance(rp, str):
+    if not isinstance(rp, str):
+        _wrong_type(project, sf, rp, ("project", "requires-python"), "a string")
+    else:
         spec = parse_specifier(rp)
         loc = sf.loc("project", "requires-python")
         if spec is None:
@@ -77,18 +112,30 @@ def _load_project_table(project: Project, sf: SourceFile, proj: dict[str, Any]) 
     deps = proj.get("dependencies")
     if isinstance(deps, list):
         _add_requirements(project, sf, deps, ("project", "dependencies"), BASE)
+    else:
+        _wrong_type(project, sf, deps, ("project", "dependencies"), "an array of requirement strings")
     opt = proj.get("optional-dependencies")
-    if isinstance(opt, dict):
-        for extra, reqs in opt.items():
-            project.extras.append(canonical(extra))
-            if isinstance(reqs, list):
-                _add_requirements(
-                    project,
-                    sf,
-                    reqs,
-                    ("project", "optional-dependencies", extra),
-                    Scope("extra", canonical(extra)),
-                )
+    if not isinstance(opt, dict):
+        _wrong_type(project, sf, opt, ("project", "optional-dependencies"), "a table")
+        return
+    for extra, reqs in opt.items():
+        project.extras.append(canonical(extra))
+        if isinstance(reqs, list):
+            _add_requirements(
+                project,
+                sf,
+                reqs,
+                ("project", "optional-dependencies", extra),
+                Scope("extra", canonical(extra)),
+            )
+        else:
+            _wrong_type(
+                project,
+                sf,
+                reqs,
+                ("project", "optional-dependencies", extra),
+                "an array of requirement strings",
+            )
 
 
 def _add_requirements(project: Project, sf: SourceFile, items: list[Any], path: Path, scope: Scope) -> None:
@@ -113,6 +160,8 @@ def _load_groups(project: Project, sf: SourceFile, groups: dict[str, Any]) -> No
         project.groups.append(g)
         if isinstance(items, list):
             _add_requirements(project, sf, items, ("dependency-groups", group), Scope("group", g))
+        else:
+            _wrong_type(project, sf, items, ("dependency-groups", group), "an array of requirements")
     # include-group: the included group's requirements also belong to the including group.
     by_group = {canonical(k): v for k, v in groups.items() if isinstance(v, list)}
     for group, items in groups.items():
@@ -175,11 +224,15 @@ def _load_tool_uv(project: Project, sf: SourceFile, uv: dict[str, Any], base: Pa
         if st is not None:
             setattr(s, attr, st)
     pp = uv.get("prerelease-package")
-    if isinstance(pp, dict):
+    if not isinstance(pp, dict):
+        _wrong_type(project, sf, pp, (*base, "prerelease-package"), "a table")
+    else:
         for pkg, val in pp.items():
             s.prerelease_package[canonical(pkg)] = Setting(val, sf.loc(*base, "prerelease-package", pkg))
     for key, attr in (("environments", "environments"), ("required-environments", "required_environments")):
         val = uv.get(key)
+        if not isinstance(val, (str, list)):
+            _wrong_type(project, sf, val, (*base, key), "an array of marker strings")
         items = [val] if isinstance(val, str) else val if isinstance(val, list) else []
         for i, raw in enumerate(items):
             loc = sf.loc(*base, key, i) if isinstance(val, list) else sf.loc(*base, key)
@@ -197,12 +250,18 @@ def _load_tool_uv(project: Project, sf: SourceFile, uv: dict[str, Any], base: Pa
     if isinstance(indexes, list):
         for i, idx in enumerate(indexes):
             _add_index(project, sf, idx, (*base, "index", i), "uv.toml" if not base else "[[tool.uv.index]]")
+    else:
+        _wrong_type(project, sf, indexes, (*base, "index"), "an array of tables (`[[index]]`)")
     for key in ("extra-index-url", "find-links"):
         val = uv.get(key)
+        if not isinstance(val, (str, list)):
+            _wrong_type(project, sf, val, (*base, key), "an array of URL strings")
         items = [val] if isinstance(val, str) else val if isinstance(val, list) else []
         for i, url in enumerate(items):
             loc = sf.loc(*base, key, i) if isinstance(val, list) else sf.loc(*base, key)
-            if isinstance(url, str):
+            if not isinstance(url, str):
+                project.problems.append(Problem(f"`{key}` entries must be URL strings", loc))
+            else:
                 st = Setting(url, loc)
                 if key == "find-links":
                     s.find_links.append(st)
@@ -214,7 +273,9 @@ def _load_tool_uv(project: Project, sf: SourceFile, uv: dict[str, Any], base: Pa
                     IndexDef(url=url, format=fmt, origin=f"[tool.uv] {key}", location=loc, url_location=loc)
                 )
     iu = uv.get("index-url")
-    if isinstance(iu, str):
+    if not isinstance(iu, str):
+        _wrong_type(project, sf, iu, (*base, "index-url"), "a URL string")
+    else:
         loc = sf.loc(*base, "index-url")
         s.index_url = Setting(iu, loc)
         project.indexes.append(
@@ -223,6 +284,8 @@ def _load_tool_uv(project: Project, sf: SourceFile, uv: dict[str, Any], base: Pa
     sources = uv.get("sources")
     if isinstance(sources, dict) and base == ("tool", "uv"):
         _load_sources(project, sf, sources, (*base, "sources"))
+    elif not isinstance(sources, dict):
+        _wrong_type(project, sf, sources, (*base, "sources"), "a table")
     pip = uv.get("pip")
     if isinstance(pip, dict):
         for key in pip:
@@ -250,19 +313,30 @@ def _add_index(project: Project, sf: SourceFile, idx: Any, path: Path, origin: s
         return
     url = idx.get("url")
     if not isinstance(url, str):
-        project.problems.append(Problem("index has no `url`", loc))
+        if url is None:
+            project.problems.append(Problem("index has no `url`", loc))
+        else:
+            _wrong_type(project, sf, url, (*path, "url"), "a URL string")
         return
+    if not _parsable_url(url):
+        project.problems.append(Problem(f"index `url` {url!r} is not a valid URL", sf.loc(*path, "url")))
+        return
+    for key, expected in _INDEX_TYPES:
+        value = idx.get(key)
+        if value is not None and not isinstance(value, bool if expected == "a boolean" else str):
+            _wrong_type(project, sf, value, (*path, key), expected)
     for key in idx:
         if key not in INDEX_KEYS:
             project.unknown_keys.append((f"index.{key}", _key_loc(sf, (*path, key))))
     codes = idx.get("ignore-error-codes")
+    fmt: Any = idx.get("format")
     project.indexes.append(
         IndexDef(
             url=url,
             name=idx.get("name") if isinstance(idx.get("name"), str) else None,
             explicit=idx.get("explicit") is True,
             default=idx.get("default") is True,
-            format=idx.get("format") if isinstance(idx.get("format"), str) else "simple",
+            format=fmt if isinstance(fmt, str) else "simple",
             authenticate=idx.get("authenticate") if isinstance(idx.get("authenticate"), str) else None,
             ignore_error_codes=tuple(c for c in codes if isinstance(c, int))
             if isinstance(codes, list)
@@ -272,6 +346,27 @@ def _add_index(project: Project, sf: SourceFile, idx: Any, path: Path, origin: s
             url_location=sf.loc(*path, "url"),
         )
     )
+
+
+_INDEX_TYPES = (
+    ("name", "a string"),
+    ("explicit", "a boolean"),
+    ("default", "a boolean"),
+    ("format", "a string"),
+    ("authenticate", "a string"),
+)
+
+
+def _parsable_url(url: str) -> bool:
+    """Not empty, and (if it has a scheme) splittable with a valid port; paths are allowed."""
+    if not url.strip():
+        return False
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port
+    except ValueError:
+        return False
+    return True
 
 
 def _load_sources(project: Project, sf: SourceFile, sources: dict[str, Any], base: Path) -> None:
@@ -293,6 +388,9 @@ def _load_sources(project: Project, sf: SourceFile, sources: dict[str, Any], bas
                 if k in entry:
                     kind = k
                     break
+            for key in ("index", "marker", "extra", "group"):
+                if key in entry and not isinstance(entry[key], str):
+                    _wrong_type(project, sf, entry[key], (*path, key), "a string")
             marker = None
             marker_raw = entry.get("marker")
             if isinstance(marker_raw, str):

@@ -1,0 +1,343 @@
+"""## What it does
+Finds configuration that does not do what it says:
+
+* unknown keys in `[tool.uv]`, in an index table or in a sources entry (`souces`, `explict`,
+  Poetry's `priority` in a uv index), with the key uv would accept;
+* index settings under `[tool.uv.pip]` in a project (`index-url`, `extra-index-url`,
+  `find-links`, `index-strategy`): they apply to `uv pip` commands only;
+* `torch-backend` in `[tool.uv]`: `uv lock`, `uv sync` and `uv run` ignore it;
+* a `[tool.uv.sources]` entry for a package the project does not declare: sources apply only to
+  declared requirements, never to transitive ones;
+* an explicit index that no source uses (info);
+* `required-version` that allows a uv older than 0.5.12 in a project using PyTorch indexes (info);
+* index options a manager ignores where they are written (pip options on a requirement line),
+  and index settings in a `[tool.pip]` table, which pip never reads.
+
+## Why is this bad?
+Each of these is silently ignored, so the project resolves as if the line were not there:
+with `[tool.uv.souces]` no source applies and torch comes from the default index
+(astral-sh/uv#12709); with `[tool.uv.pip] extra-index-url`, `uv sync` never sees the CUDA index
+and `torch==2.4.0+cu124` is unsatisfiable (astral-sh/uv#7372); with `torch-backend = "auto"`,
+`uv run` re-installs the locked CPU build over the CUDA one (astral-sh/uv#18478); a source for
+a transitive `torch` leaves it on the default index (astral-sh/uv#15003). uv before 0.5.12 did
+not fall back from `+cpu` to a platform's non-local build, which the current PyTorch
+configurations rely on.
+
+## Example
+```toml
+[tool.uv.souces]
+torch = { index = "pytorch-cu121" }
+
+[tool.uv.pip]
+extra-index-url = ["https://download.pytorch.org/whl/cu124"]
+```
+
+## Use instead
+```toml
+[tool.uv.sources]
+torch = { index = "pytorch-cu121" }
+
+[[tool.uv.index]]
+name = "pytorch-cu124"
+url = "https://download.pytorch.org/whl/cu124"
+explicit = true
+```
+
+## Fix safety
+No automatic fix: renaming a key or moving a setting makes it take effect, which changes the
+resolution.
+
+## References
+- astral-sh/uv#7372, astral-sh/uv#12709, astral-sh/uv#18478, astral-sh/uv#15003
+- uv docs: settings reference (`[tool.uv.pip]`, `torch-backend`)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from torchlint.diagnostics import Diagnostic
+from torchlint.project.uv_keys import INDEX_KEYS, SOURCE_KEYS, UV_KEYS
+from torchlint.rules.base import Example, Rule, RuleContext
+from torchlint.rules.config_helpers import canonical, mirrors, pytorch
+
+RULE = Rule(
+    code="TL006",
+    name="ineffective-setting",
+    severity="warning",
+    needs="config",
+    summary="settings uv ignores: misspelled keys, `[tool.uv.pip]` indexes, `torch-backend`, sources for undeclared packages",
+)
+
+#: `[tool.uv.pip]` / `[tool.pip]` keys that choose indexes or variants.
+INDEX_SETTINGS = frozenset(
+    {
+        "index-url",
+        "extra-index-url",
+        "find-links",
+        "index-strategy",
+        "index",
+        "default-index",
+        "no-index",
+        "torch-backend",
+        "prerelease",
+        "keyring-provider",
+        "trusted-host",
+    }
+)
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    yield from _unknown_keys(ctx)
+    yield from _uv_pip(ctx)
+    yield from _torch_backend(ctx)
+    yield from _undeclared_sources(ctx)
+    yield from _unused_indexes(ctx)
+    yield from _required_version(ctx)
+    yield from _ignored_options(ctx)
+    yield from _tool_pip(ctx)
+
+
+def _unknown_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for key, location in ctx.project.unknown_keys:
+        prefix, _, name = key.rpartition(".")
+        if prefix == "index":
+            where, known = "an index table", INDEX_KEYS
+        elif prefix == "sources":
+            where, known = "a sources entry", SOURCE_KEYS
+        elif not prefix:
+            where, known = "[tool.uv]", UV_KEYS
+        else:
+            where, known = f"`{prefix}`", frozenset()
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+        if prefix == "index" and name in ("priority", "secondary", "default-priority"):
+            help_ = (
+                "uv indexes have no priority: use `explicit = true` (only for packages routed to it) "
+                "or `default = true` (replaces the default index)"
+            )
+        elif name == "index-urls":
+            help_ = "did you mean `index-url` (or `extra-index-url`)?"
+        elif close:
+            help_ = f"did you mean `{close[0]}`?"
+        else:
+            help_ = "remove it, or check the uv settings reference for the right key"
+        effect = "so no source in it applies" if close == ["sources"] else "and the setting has no effect"
+        yield ctx.diagnostic(
+            f"`{name}` is not a key uv knows in {where}: uv ignores it (with at most a warning), {effect}",
+            location,
+            help=help_,
+        )
+
+
+def _is_project(ctx: RuleContext) -> bool:
+    return isinstance(ctx.project.file.data.get("project"), dict)
+
+
+def _uv_pip(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if not _is_project(ctx):
+        return
+    for key, location in ctx.project.uv_pip_keys:
+        if key not in INDEX_SETTINGS:
+            continue
+        if key == "index-strategy" or key == "prerelease" or key == "torch-backend":
+            move = (
+                f"move `{key}` to `[tool.uv]`"
+                if key != "torch-backend"
+                else "select the variant with sources"
+            )
+        else:
+            move = (
+                "define the index with `[[tool.uv.index]]` (`explicit = true`) and route the torch packages "
+                "to it in `[tool.uv.sources]`"
+            )
+        yield ctx.diagnostic(
+            f"`[tool.uv.pip] {key}` applies only to `uv pip` commands: `uv lock`, `uv sync` and `uv run` "
+            "ignore it (astral-sh/uv#7372)",
+            location,
+            help=move,
+        )
+
+
+def _torch_backend(ctx: RuleContext) -> Iterator[Diagnostic]:
+    setting = ctx.project.uv.torch_backend
+    if setting is None or setting.location is None:
+        return
+    yield ctx.diagnostic(
+        f'`torch-backend = "{setting.value}"` in [tool.uv] is honoured only by `uv pip` (and `uv tool`): '
+        "`uv lock`, `uv sync` and `uv run` ignore it, and `uv run` re-installs the locked torch build "
+        "(astral-sh/uv#18478)",
+        setting.location,
+        help="remove it and select the variant with explicit indexes and `[tool.uv.sources]` "
+        "(extras with `conflicts` when users choose)",
+    )
+
+
+def _raw_names(value: Any) -> set[str]:
+    out: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and (m := _NAME.match(item)):
+                out.add(canonical(m.group(1)))
+    return out
+
+
+def _undeclared_sources(ctx: RuleContext) -> Iterator[Diagnostic]:
+    project = ctx.project
+    tool = project.file.data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    if isinstance(uv, dict) and "workspace" in uv:
+        return  # a workspace root's sources also serve its members' requirements
+    declared = project.declared_names() | {r.name for r in project.constraints}
+    if isinstance(uv, dict):
+        for key in ("override-dependencies", "constraint-dependencies"):
+            declared |= _raw_names(uv.get(key))
+    for package, entries in project.sources.items():
+        if package in declared or not entries:
+            continue
+        entry = entries[0]
+        if entry.kind == "workspace" or entry.location is None:
+            continue
+        to = f"index `{entry.index}`" if entry.kind == "index" and entry.index else f"a {entry.kind} source"
+        yield ctx.diagnostic(
+            f"`[tool.uv.sources]` routes `{package}` to {to}, but `{package}` is not a dependency of this project: "
+            f"uv applies sources only to requirements the project declares, so a transitive `{package}` still "
+            "comes from the default index (astral-sh/uv#15003)",
+            entry.location,
+            help=f"add `{package}` to [project] dependencies (with the marker of its source), or remove the entry",
+        )
+
+
+def _unused_indexes(ctx: RuleContext) -> Iterator[Diagnostic]:
+    project = ctx.project
+    used = {e.index for entries in project.sources.values() for e in entries if e.index}
+    for idx in project.indexes:
+        if not idx.explicit or not idx.name or idx.name in used or idx.location is None:
+            continue
+        if idx.origin not in ("[[tool.uv.index]]", "uv.toml"):
+            continue
+        yield ctx.diagnostic(
+            f"explicit index `{idx.name}` is not used by any `[tool.uv.sources]` entry: uv consults an explicit "
+            "index only for packages routed to it, so nothing comes from it",
+            idx.location,
+            help=f'route the packages meant to come from it (`torch = {{ index = "{idx.name}" }}`), or remove it',
+            severity="info",
+        )
+
+
+def _required_version(ctx: RuleContext) -> Iterator[Diagnostic]:
+    project = ctx.project
+    setting = project.uv.required_version
+    if setting is None or setting.location is None or not isinstance(setting.value, str):
+        return
+    mm = mirrors(ctx)
+    if not any(pytorch(i, mm) is not None for i in project.indexes):
+        return
+    try:
+        spec = SpecifierSet(setting.value)
+    except InvalidSpecifier:
+        return
+    old = [
+        v for v in ("0.5.11", "0.5.0", "0.4.30", "0.4.0", "0.3.0", "0.2.0") if spec.contains(Version(v), True)
+    ]
+    if not old:
+        return
+    yield ctx.diagnostic(
+        f'`required-version = "{setting.value}"` allows uv {old[0]}, older than 0.5.12: before 0.5.12 uv did not '
+        "fall back from a `+cpu`/`+cuXXX` build to a platform's non-local build, which PyTorch index "
+        "configurations rely on (and before 0.5.0 local versions did not satisfy plain pins)",
+        setting.location,
+        help='raise it to at least ">=0.5.12"',
+        severity="info",
+    )
+
+
+def _ignored_options(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for opt in ctx.project.ignored_options:
+        what = f"`{opt.option} {opt.value}`" if opt.value else f"`{opt.option}`"
+        on = f" on the `{opt.package}` line" if opt.package else ""
+        yield ctx.diagnostic(
+            f"{what}{on} has no effect: {opt.reason}",
+            opt.location,
+            help="put index options on their own line at the top of the file",
+        )
+
+
+def _tool_pip(ctx: RuleContext) -> Iterator[Diagnostic]:
+    tool = ctx.project.file.data.get("tool")
+    pip = tool.get("pip") if isinstance(tool, dict) else None
+    if not isinstance(pip, dict):
+        return
+    for key in pip:
+        if key not in INDEX_SETTINGS:
+            continue
+        yield ctx.diagnostic(
+            f"`[tool.pip] {key}` is never read: pip takes no configuration from pyproject.toml, so this index "
+            "setting has no effect on `pip install`",
+            ctx.project.file.loc("tool", "pip", key),
+            help="pass it on the command line or in a requirements file (`--extra-index-url ...`), or use "
+            "`[[tool.uv.index]]` with uv",
+        )
+
+
+EXAMPLES = (
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.11,<3.13"
+dependencies = ["torch==2.4.0"]
+
+[tool.uv.pip]
+extra-index-url = ["https://download.pytorch.org/whl/cu124"]
+""",
+        expect=("TL006",),
+        title="an index under `[tool.uv.pip]` (astral-sh/uv#7372)",
+    ),
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["lightning>=2.4"]
+
+[tool.uv.sources]
+torch = { index = "pytorch-cpu" }
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+""",
+        expect=("TL006",),
+        title="a source for a package that is only a transitive dependency (astral-sh/uv#15003)",
+    ),
+    Example(
+        "good",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["lightning>=2.4", "torch>=2.5"]
+
+[tool.uv.sources]
+torch = { index = "pytorch-cpu" }
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+""",
+    ),
+)

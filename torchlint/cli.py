@@ -75,6 +75,10 @@ def main() -> None:
     help="Only check these targets, e.g. linux-x86_64 or macos-arm64-py3.12.",
 )
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
+@click.option("--fix", is_flag=True, default=False, help="Apply safe fixes to the files.")
+@click.option("--unsafe-fixes", is_flag=True, default=False, help="Also apply (or show) unsafe fixes.")
+@click.option("--diff", is_flag=True, default=False, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, default=False, help="List the fixes applied (or available).")
 @click.option("--statistics", is_flag=True, default=False, help="Print the number of findings per rule.")
 @click.option("--exit-zero", is_flag=True, default=False, help="Exit 0 even when there are findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
@@ -96,6 +100,10 @@ def check(
     default_index: str | None,
     targets: tuple[str, ...],
     timeout: float,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
     statistics: bool,
     exit_zero: bool,
     color: str,
@@ -152,9 +160,39 @@ def check(
             result = run_check(list(paths), options)
         finally:
             status.clear()
+        flow = None
+        if fix or diff:
+            from torchlint.fix.flow import run_fix_flow
+
+            flow = run_fix_flow(
+                result,
+                write=fix and not diff,
+                unsafe=unsafe_fixes,
+                recheck=lambda: run_check(list(paths), options),
+            )
+            result = flow.result
     except InputError as e:
         click.echo(f"error: {e}" if e.path is None else str(e), err=True)
         sys.exit(2)
+    except Exception as e:  # a fix that cannot be written safely: one line, exit 2
+        from torchlint.fix.apply import FixError
+
+        if not isinstance(e, FixError):
+            raise
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    if diff:
+        assert flow is not None
+        sys.stdout.write(flow.diff)
+        from torchlint.fix.flow import fix_summary
+
+        for line in fix_summary(flow, wrote=False):
+            click.echo(line, err=True)
+        sys.exit(1 if flow.diff else 0)
+    if fmt not in ("full", "concise") or show_fixes:
+        from torchlint.fix.run import attach_edits
+
+        attach_edits(result)
     painted = color == "always" if output_file else use_color(color, sys.stdout)
     if statistics:
         text = _statistics(result.diagnostics, fmt == "json")
@@ -175,6 +213,23 @@ def check(
         from torchlint.report.summary import basis
 
         err = "".join(line + "\n" for line in basis(result))
+    if human and not quiet and not statistics:
+        from torchlint.fix.flow import fix_summary, fixable_hint
+
+        extra = fix_summary(flow, wrote=True) if flow is not None else []
+        if show_fixes:
+            items = flow.fixed if flow is not None else [d for d in result.diagnostics if d.fix is not None]
+            verb = "Fixed" if flow is not None else "Fixable"
+            extra += [
+                f"{verb}: {d.location.filename}:{d.location.row}: {d.code} {d.fix.message}"
+                for d in items
+                if d.fix
+            ]
+        hint = fixable_hint(result, unsafe_fixes) if flow is None else None
+        if hint:
+            extra.append(hint)
+        if extra:
+            text += "\n".join(extra) + "\n"
     if output_file:
         try:
             _write_atomic(output_file, text)
@@ -186,7 +241,7 @@ def check(
         sys.stdout.flush()
     sys.stderr.write(err)
     code = 0 if exit_zero else result.exit_code
-    if result.replayable and not output_file:
+    if result.replayable and not output_file and not fix:
         from torchlint import replay
 
         replay.store(sys.argv, text, err, code, result.valid_until)

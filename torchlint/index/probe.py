@@ -190,8 +190,17 @@ class Probe:
             )
         if lst.status != "error":
             return lst
-        if not self.options.offline:
-            self.degraded = True
+        if self.options.offline:
+            # offline and not in the cache: the snapshot stands in, which the report says once
+            fallback = self._from_snapshot(index, project, None)
+            if fallback is not None:
+                self._note(
+                    f"offline: the bundled snapshot of {self.snapshot.date} stands in for pages not in the cache"
+                )
+                return fallback
+            self._note(f"offline: no data for {index_label(index)} (not in the cache or the snapshot)")
+            return lst
+        self.degraded = True
         why = f"{index_label(index)} unusable: {lst.error}"
         fallback = self._from_snapshot(index, project, why)
         if fallback is not None:

@@ -275,3 +275,15 @@ def is_pytorch_host(url: str) -> bool:
         return (urlsplit(url.strip()).hostname or "").lower() == PYTORCH_HOST
     except ValueError:
         return False
+
+
+_USERINFO_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s@\"'<>]+)@")
+
+
+def redact_text(text: str) -> str:
+    """Mask credentials in any URL inside *text* (a source line shown in a report).
+
+    Each character of the user-info becomes ``*``, so columns after it (the caret under a
+    finding) stay where they were.
+    """
+    return _USERINFO_IN_TEXT.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + "@", text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from torchlint.index.urls import redact_text
 from torchlint.report.concise import line as header
 from torchlint.report.style import paint
 from torchlint.report.summary import basis, counts
@@ -20,7 +21,7 @@ def _excerpt(d: Diagnostic, text: str | None, color: bool) -> list[str]:
     loc = d.location
     if not 1 <= loc.row <= len(lines):
         return []
-    src = lines[loc.row - 1].replace("\t", " ")
+    src = redact_text(lines[loc.row - 1].replace("\t", " "))
     width = len(str(loc.row))
     end = loc.end_column if loc.end_row == loc.row else len(src) + 1
     n = max(1, min(end, len(src) + 1) - loc.column)

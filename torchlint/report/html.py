@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from torchlint.index.urls import redact_text
 from torchlint.report.summary import basis
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def _source_line(d: Diagnostic, sources: dict[str, str]) -> str | None:
         return None
     lines = text.splitlines()
     row = d.location.row
-    return lines[row - 1] if 1 <= row <= len(lines) else None
+    return redact_text(lines[row - 1]) if 1 <= row <= len(lines) else None
 
 
 def render(result: CheckResult, sources: dict[str, str]) -> str:

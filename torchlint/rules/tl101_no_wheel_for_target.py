@@ -205,7 +205,7 @@ def _diagnostic(ctx: RuleContext, gap: Gap) -> Diagnostic:
         help_ = "route this platform to an index that has it, or widen the requirement"
     elif gap.cls == "info-unservable":
         severity = "info"
-        message += "; no index torchlint knows serves it, so no configuration change can"
+        message += "; no index torchlint knows serves it, so no configuration change can fix this"
         help_ = "narrow `environments` (or requires-python) if this target is not supported"
     elif gap.cls == "info-variant":
         severity = "info"

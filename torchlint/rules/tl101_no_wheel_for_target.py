@@ -54,6 +54,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from torchlint.diagnostics import Diagnostic, Related
+from torchlint.index.model import FileEntry
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.common import Candidate, short_versions
 from torchlint.rules.listing_helpers import (
@@ -162,6 +163,37 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         gap.targets.append(t)
     for gap in findings.values():
         yield _diagnostic(ctx, gap)
+    yield from _direct_wheels(ctx)
+
+
+def _direct_wheels(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """A requirement that *is* one wheel URL (PO4): its tags say which targets it can serve."""
+    from urllib.parse import unquote, urlsplit
+
+    from torchlint.index.filenames import parse_wheel
+    from torchlint.rules.common import supports
+
+    for req in ctx.project.requirements:
+        url = req.requirement.url
+        if not url or not urlsplit(url).path.endswith(".whl"):
+            continue
+        name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        wheel = parse_wheel(name)
+        if wheel is None:
+            continue
+        entry = FileEntry(filename=name, url=url)
+        missing = [t for t in ctx.targets_for(req) if not supports(entry, t)]
+        if not missing:
+            continue
+        tags = ", ".join(sorted(str(t) for t in wheel.tags))
+        yield ctx.diagnostic(
+            f"`{req.name}` is a single wheel URL ({tags}), which cannot be installed on {targets_text(missing)}",
+            req.location,
+            targets=missing,
+            evidence=[f"the wheel's tags: {tags}"],
+            help="use an index (explicit, with sources) instead of one wheel, or add a marker limiting the "
+            "requirement to the platform and Python the wheel is for",
+        )
 
 
 def _at_least(head: Candidate):  # type: ignore[no-untyped-def]

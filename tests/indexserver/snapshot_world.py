@@ -145,17 +145,29 @@ def world_from_snapshot(
             world["indexes"].setdefault(prefix_for(key), {"projects": {}})["projects"][name] = files
 
     if placeholders:
-        default = world["indexes"].setdefault(DEFAULT_PREFIX, {"projects": {}})
-        for name, specs in sorted(needed.items()):
-            if name in default["projects"]:
-                continue
-            lst = snap.listing("default", name)
-            if lst is None or lst.status != "ok" or lst.files:
-                continue  # not on the public default index (e.g. triton-xpu), or real files exist
-            versions = sorted({v for spec in specs if (v := _pick_version(spec)) is not None})
-            if versions:
-                default["projects"][name] = [
-                    {"filename": f"{name.replace('-', '_')}-{v}-py3-none-any.whl", "requires_dist": []}
-                    for v in versions
-                ]
+        # dependencies the snapshot records only by name get a small wheel wherever they are served:
+        # on the default index, and on each PyTorch key that mirrors them (closed-index setups)
+        for key in {k for k in projects} | {"default"}:
+            index = world["indexes"].setdefault(prefix_for(key), {"projects": {}})
+            for name, specs in sorted(needed.items()):
+                if name in index["projects"]:
+                    continue
+                lst = snap.listing(key, name)
+                if lst is None or lst.status != "ok":
+                    continue  # not served there (e.g. triton-xpu on the default index)
+                if lst.files:
+                    if key == "default":
+                        choose(key, name, pinned.get(name, set()))
+                        index["projects"][name] = [
+                            {"filename": f.filename, "requires_dist": [], "metadata": True}
+                            for v in sorted(chosen[(key, name)], reverse=True)
+                            for f in versions_of(key, name)[v]
+                        ]
+                    continue
+                versions = sorted({v for spec in specs if (v := _pick_version(spec)) is not None})
+                if versions:
+                    index["projects"][name] = [
+                        {"filename": f"{name.replace('-', '_')}-{v}-py3-none-any.whl", "requires_dist": []}
+                        for v in versions
+                    ]
     return world

@@ -223,3 +223,39 @@ def test_uv_locks_the_fixed_founding_case(index_server_factory, tmp_path: Path) 
     proc = subprocess.run([uv, "lock"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     assert "pytorch-triton" in (tmp_path / "uv.lock").read_text()
+
+
+def test_cli_diff_shows_exactly_what_fix_writes(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+    from torchlint.fix.apply import unified_diff
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(BROKEN)
+    proc = run_cli(["check", "--offline", "--diff"], cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("--- a/pyproject.toml\n+++ b/pyproject.toml\n")
+    assert path.read_text() == BROKEN  # --diff writes nothing
+    proc = run_cli(["check", "--offline", "--fix"], cwd=tmp_path)
+    assert "Fixed 1 finding(s)" in proc.stdout
+    fixed = path.read_text()
+    # the diff printed before equals the change --fix made
+    path.write_text(BROKEN)
+    before = run_cli(["check", "--offline", "--diff"], cwd=tmp_path).stdout
+    assert before == unified_diff(BROKEN, fixed, "pyproject.toml")
+    path.write_text(fixed)
+    after = run_cli(["check", "--offline", "--diff"], cwd=tmp_path)
+    assert (after.returncode, after.stdout) == (0, "")
+
+
+def test_cli_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    text = BROKEN.replace('index = "pytorch-nightly", marker', 'index = "pytorch-nightl", marker', 1)
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text)
+    proc = run_cli(["check", "--offline", "--select", "TL002"], cwd=tmp_path)
+    assert "hidden fixes can be enabled with the --unsafe-fixes option" in proc.stdout
+    run_cli(["check", "--offline", "--select", "TL002", "--fix"], cwd=tmp_path)
+    assert path.read_text() == text
+    run_cli(["check", "--offline", "--select", "TL002", "--fix", "--unsafe-fixes"], cwd=tmp_path)
+    assert 'torch = [{ index = "pytorch-nightly", marker' in path.read_text()

@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from torchlint.diagnostics import Diagnostic, Location, Related
+from torchlint.diagnostics import Diagnostic, Fix, Location, Related
 from torchlint.project.model import SourceEntry
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.config_helpers import mirrors, pytorch
@@ -169,10 +169,34 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"'{bad.value}' (it takes values like {takes})",
                 location,
                 help=f"write `{bad.fix}`",
+                fix=_marker_fix(ctx, location, marker, bad),
             )
     yield from _darwin_workaround(ctx)
     yield from _never_applies(ctx, reported)
     yield from _overlaps(ctx)
+
+
+def _marker_fix(ctx: RuleContext, location: Location, marker: str, bad: _Bad) -> Fix | None:
+    """Rewrite the comparison in a sources entry's marker to the canonical one.
+
+    Unsafe: the entry starts (or stops) applying on the platforms the marker names, which is what
+    it was evidently meant to do, but it changes where packages come from there.
+    """
+    import re
+
+    from torchlint.fix import builders
+
+    for entries in ctx.project.sources.values():
+        for e in entries:
+            if e.location != location or e.marker_raw != marker:
+                continue
+            pattern = re.compile(rf"{bad.variable}\s*{re.escape(bad.op)}\s*['\"]{re.escape(bad.value)}['\"]")
+            new = pattern.sub(bad.fix, marker, count=1)
+            path = builders.source_path(ctx.project, e)
+            if new == marker or path is None:
+                return None
+            return Fix("unsafe", f"write `{bad.fix}`", ops=(builders.set_in(path, "marker", new),))
+    return None
 
 
 def _darwin_workaround(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -139,3 +139,24 @@ def test_uv_agrees(index_server_factory, tmp_path: Path) -> None:  # type: ignor
     assert verdicts["broken"][0] is False and verdicts["broken"][1] is True, verdicts["broken"]
     assert "pytorch-triton" in verdicts["broken"][2]
     assert verdicts["fixed"][0] is True and verdicts["fixed"][1] is False, verdicts["fixed"]
+
+
+@pytest.mark.parametrize(
+    "name", ["other-index-name", "cuda-nightly", "torchaudio", "platform-system-marker", "no-marker"]
+)
+def test_live_unseen_variants_get_the_same_verdict(index_server_factory, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The variants, live against a local index that serves what the snapshot records."""
+    from tests.indexserver.snapshot_world import world_from_snapshot
+
+    text = VARIANTS[name]
+    key = "whl/nightly/cu128" if "cu128" in text else "whl/nightly/cpu"
+    world = world_from_snapshot(
+        {key: ["torch", "torchvision", "torchaudio", "pytorch-triton"], "default": ["pytorch-triton"]},
+        newest=5,
+    )
+    server = index_server_factory(world, json=False, missing_status=403)
+    path = write_project(tmp_path, text)
+    code, diags, _ = check_json(path, *_live_args(server))
+    assert code == 1
+    (d,) = _tl201(diags)
+    assert d["severity"] == "error" and "pytorch-triton" in d["message"] and "live" in d["basis"]

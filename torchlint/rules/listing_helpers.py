@@ -249,9 +249,10 @@ class Routing:
             if any(c.for_target(target) for c in matching(versions(lst), rs, True)):
                 return page(lst)
         found: str | None = None
-        # the public default index, the aggregated stable index (a union of the variant indexes)
-        # and the CPU index; nightly indexes only when the requirement asks for pre-releases
-        keys = ["default", "whl", "whl/cpu"]
+        # the public default index and the CPU index (between them every platform PyTorch builds
+        # for); nightly indexes only when the requirement asks for pre-releases. (The aggregated
+        # /whl index is a union of the variants: scanning it costs much and adds no platform.)
+        keys = ["default", "whl/cpu"]
         if any(s.prereleases for s in spec):
             keys += [k for k in self.probe.snapshot.keys() if k.startswith("whl/nightly/")]  # noqa: SIM118
         for key, lst in self.snapshot_listings(project, keys):

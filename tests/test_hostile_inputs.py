@@ -23,6 +23,7 @@ from tests.conftest import ROOT
 from tests.helpers import run_cli
 
 BAD = ROOT / "tests" / "corpus" / "bad"
+# Files are named ``*.toml.bad`` so globs for real configurations (``corpus/**/*.toml``) skip them.
 EXPECTED: dict[str, dict[str, Any]] = json.loads((BAD / "expected.json").read_text(encoding="utf-8"))
 #: Seconds one run may take (a hang fails the test instead of blocking the suite).
 RUN_BOUND = 60.0

@@ -91,7 +91,9 @@ def _world_for(example: Path) -> dict:
         "pytorch-triton-xpu",
         "triton-xpu",
     }
-    return world_from_snapshot({k: sorted(names) for k in keys}, newest=1000, keep_versions=_PIN.findall(text))
+    return world_from_snapshot(
+        {k: sorted(names) for k in keys}, newest=1000, keep_versions=_PIN.findall(text)
+    )
 
 
 _OWN_DEFAULT = re.compile(r"(?m)^\s*default\s*=\s*true|^\s*index-url\s*=|^\s*(-i|--index-url)[\s=]")

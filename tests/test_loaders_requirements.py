@@ -116,11 +116,17 @@ def test_check_directory_reports_each_file(tmp_path: Path) -> None:
         '[workspace]\nname = "d"\nchannels = []\nplatforms = ["linux-64"]\n\n[pypi-options]\n'
         'index-url = "https://download.pytorch.org/whl/cpu"\n\n[pypi-dependencies]\ntorch = "*"\n'
     )
-    proc = run_cli(["check", ".", "--offline", "--output-format", "json", "--select", "TL001,TL005"], cwd=tmp_path)
+    proc = run_cli(
+        ["check", ".", "--offline", "--output-format", "json", "--select", "TL001,TL005"], cwd=tmp_path
+    )
     assert proc.returncode == 1, proc.stderr
     where = sorted((d["filename"], d["location"]["row"], d["code"]) for d in json.loads(proc.stdout))
     # pip has no explicit indexes: its --extra-index-url is TL005's business, not TL001's
-    assert where == [("pixi.toml", 7, "TL001"), ("pyproject.toml", 6, "TL001"), ("requirements.txt", 1, "TL005")]
+    assert where == [
+        ("pixi.toml", 7, "TL001"),
+        ("pyproject.toml", 6, "TL001"),
+        ("requirements.txt", 1, "TL005"),
+    ]
     (tmp_path / "empty").mkdir()
     proc = run_cli(["check", "empty", "--offline"], cwd=tmp_path)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1

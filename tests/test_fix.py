@@ -259,3 +259,46 @@ def test_cli_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
     assert path.read_text() == text
     run_cli(["check", "--offline", "--select", "TL002", "--fix", "--unsafe-fixes"], cwd=tmp_path)
     assert 'torch = [{ index = "pytorch-nightly", marker' in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("example", "select", "before", "after"),
+    [
+        (
+            "u22-marker-extra",
+            "TL004",
+            'torch = { index = "pytorch-cu126", marker = "extra == \'cuda\'" }',
+            'torch = { index = "pytorch-cu126", extra = "cuda" }',
+        ),
+        (
+            "u01-nightly-without-triton-fixed",
+            "TL007",
+            'torch = [{ index = "pytorch-nightly", marker = "sys_platform == \'linux\'" }]',
+            'torch = [{ index = "pytorch-nightly", marker = "sys_platform == \'linux\'" }]',
+        ),
+    ],
+)
+def test_unsafe_marker_fixes(tmp_path: Path, example: str, select: str, before: str, after: str) -> None:
+    from tests.helpers import run_cli
+
+    text = (ROOT / "examples" / example / "pyproject.toml").read_text()
+    if select == "TL007":  # break the sources' markers the way the 2024 guide did
+        head, _, tail = text.partition("[tool.uv.sources]")
+        text = (
+            head + "[tool.uv.sources]" + tail.replace("sys_platform == 'linux'", "platform_system == 'linux'")
+        )
+        before = before.replace("sys_platform == 'linux'", "platform_system == 'linux'")
+    assert before in text
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text)
+    run_cli(["check", "--offline", "--select", select, "--fix"], cwd=tmp_path)
+    assert path.read_text() == text  # unsafe: not applied by --fix alone
+    proc = run_cli(["check", "--offline", "--select", select, "--fix", "--unsafe-fixes"], cwd=tmp_path)
+    fixed = path.read_text()
+    assert after in fixed and before not in fixed
+    assert [line for line in fixed.splitlines() if line.startswith("#")] == [
+        line for line in text.splitlines() if line.startswith("#")
+    ]
+    again = run_cli(["check", "--offline", "--select", select, "--output-format", "json"], cwd=tmp_path)
+    fixed_kind = "with `marker =" if select == "TL004" else "never true"
+    assert fixed_kind not in again.stdout, proc.stdout

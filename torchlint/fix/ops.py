@@ -75,6 +75,59 @@ class SetValue:
 
 
 @dataclass(frozen=True)
+class RemoveKey:
+    """Remove ``key`` from the table at ``table`` (a leaf value, never a whole table)."""
+
+    table: TomlPath
+    key: str
+
+    def describe(self) -> str:
+        return f"remove `{'.'.join(map(str, (*self.table, self.key)))}`"
+
+    def apply_data(self, data: dict[str, Any]) -> None:
+        node = _walk(data, self.table)
+        if not isinstance(node, dict) or self.key not in node or isinstance(node[self.key], dict):
+            raise OpError("no such leaf")
+        del node[self.key]
+
+    def apply_doc(self, doc: Any) -> None:
+        node = _walk(doc, self.table)
+        if not hasattr(node, "__delitem__") or isinstance(node, list) or self.key not in node:
+            raise OpError("no such leaf")
+        del node[self.key]
+
+
+@dataclass(frozen=True)
+class SetInlineTable:
+    """Replace the inline table at ``path`` (a sources entry) with one written in the file's style."""
+
+    path: TomlPath
+    items: tuple[tuple[str, str], ...]
+
+    def describe(self) -> str:
+        return f"rewrite `{'.'.join(map(str, self.path))}`"
+
+    def apply_data(self, data: dict[str, Any]) -> None:
+        parent = _walk(data, self.path[:-1])
+        try:
+            if not isinstance(parent[self.path[-1]], dict):
+                raise OpError("not an inline table")
+            parent[self.path[-1]] = dict(self.items)
+        except (KeyError, IndexError, TypeError):
+            raise OpError("no such entry") from None
+
+    def apply_doc(self, doc: Any) -> None:
+        parent = _walk(doc, self.path[:-1])
+        try:
+            current = parent[self.path[-1]]
+        except (KeyError, IndexError, TypeError):
+            raise OpError("no such entry") from None
+        if not isinstance(current, dict) or type(current).__name__ != "InlineTable":
+            raise OpError("not an inline table")
+        parent[self.path[-1]] = _item(inline_table_text(dict(self.items)))
+
+
+@dataclass(frozen=True)
 class AppendString:
     """Append a string to the array at ``array`` (unless an equal string is already there)."""
 
@@ -160,7 +213,7 @@ class AddSource:
             )
 
 
-Op = SetValue | AppendString | AddSource
+Op = SetValue | RemoveKey | SetInlineTable | AppendString | AddSource
 
 
 def apply_to_data(data: dict[str, Any], ops: tuple[Op, ...]) -> dict[str, Any]:

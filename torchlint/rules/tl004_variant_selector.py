@@ -55,9 +55,10 @@ each extra installs, and the right set of conflicting extras is a decision about
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
-from torchlint.diagnostics import Diagnostic, Related
+from torchlint.diagnostics import Diagnostic, Fix, Related
 from torchlint.project.model import DeclaredRequirement, SourceEntry
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.config_helpers import (
@@ -121,7 +122,35 @@ def _marker_selectors(ctx: RuleContext) -> Iterator[Diagnostic]:
                 entry.location,
                 help=f"write `{keys}` in the entry instead of the marker, and declare the variants "
                 "mutually exclusive in `[tool.uv] conflicts`",
+                fix=_key_fix(ctx, entry),
             )
+
+
+_ONLY_EXTRA = re.compile(r"""^\s*(?:extra\s*==\s*['"]([^'"]+)['"]|['"]([^'"]+)['"]\s*==\s*extra)\s*$""")
+
+
+def _key_fix(ctx: RuleContext, entry: SourceEntry) -> Fix | None:
+    """``marker = "extra == 'x'"`` → ``extra = "x"`` when the marker says nothing else.
+
+    Unsafe: the entry becomes really scoped to the extra, so uv forks on it (which is what the
+    marker meant, but the resolution changes).
+    """
+    from torchlint.fix import builders
+    from torchlint.fix.ops import SetInlineTable
+
+    m = _ONLY_EXTRA.match(entry.marker_raw or "")
+    path = builders.source_path(ctx.project, entry)
+    if m is None or path is None or entry.extra is not None:
+        return None
+    name = m.group(1) or m.group(2)
+    items = [(k, str(v)) for k, v in entry.raw.items() if k != "marker" and isinstance(v, str)]
+    if len(items) != len(entry.raw) - 1:
+        return None  # a non-string value we would not rewrite faithfully
+    return Fix(
+        "unsafe",
+        f'scope the source with `extra = "{name}"` instead of the marker',
+        ops=(SetInlineTable(path, (*items, ("extra", name))),),
+    )
 
 
 def _unknown_scopes(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -181,8 +181,8 @@ class Checker:
         f = self._file(pick, cand)
         md = self.probe.metadata(pick.index, f, pick.listing)
         if isinstance(md, CoreMetadata):
-            src = "snapshot" if md.source == "snapshot" else md.source
-            ev = f"METADATA of {f.filename} ({src}, {_origin(md)})"
+            how = _origin(md) if md.origin == "snapshot" else f"{md.source}, {md.origin}"
+            ev = f"METADATA of {f.filename} ({how})"
             return [(line, [ev]) for line in md.requires_dist]
         assert isinstance(md, MetadataUnavailable)
         out = []

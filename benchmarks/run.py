@@ -73,26 +73,8 @@ TARGETS = {
 
 
 def run(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
-    """Run a child under a timeout; wall time, exit code and output."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(
-        argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    )
-    try:
-        out, err = p.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, 9)
-        out, err = p.communicate()
-        timed_out = True
-    wall = time.perf_counter() - t0
-    return {
-        "rc": p.returncode,
-        "wall_s": wall,
-        "timed_out": timed_out,
-        "stdout": out.decode(errors="replace"),
-        "stderr": err.decode(errors="replace"),
-    }
+    """Run a child under a timeout; wall time, exit code, output (and its peak RSS)."""
+    return run_rss(argv, cwd=cwd, env=env, timeout=timeout)
 
 
 def run_rss(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:

@@ -278,19 +278,32 @@ def test_import_is_light() -> None:
 
 
 def test_load_budget() -> None:
+    import gc
+
     sizes = sum(p.stat().st_size for p in DATA.iterdir() if p.is_file())
     assert sizes <= 3 * 1024 * 1024
-    t0 = time.process_time()
+    # measure the snapshot, not a garbage-collector pass over the rest of the suite's heap, nor
+    # other threads or processes (CPU time of this thread)
+    gc.collect()
+    gc.disable()
+    try:
+        _measure_load_budget(sizes)
+    finally:
+        gc.enable()
+
+
+def _measure_load_budget(sizes: int) -> None:
+    t0 = time.thread_time()
     s = Snapshot.from_path(DATA)
-    t_manifest = time.process_time() - t0
+    t_manifest = time.thread_time() - t0
     load: dict[str, float] = {}
     expand: dict[str, float] = {}
     for key in list(s.keys()):
-        t1 = time.process_time()
+        t1 = time.thread_time()
         s.listing(key, "numpy")  # loads the key's document; numpy is a present-name (no expansion)
-        t2 = time.process_time()
+        t2 = time.thread_time()
         s.listing(key, "torch")  # expands the generated torch files
-        load[key], expand[key] = t2 - t1, time.process_time() - t2
+        load[key], expand[key] = t2 - t1, time.thread_time() - t2
     wl = max(load, key=load.__getitem__)
     we = max(expand, key=expand.__getitem__)
     print(

@@ -176,9 +176,9 @@ def test_loading_5000_file_listing_is_fast(tmp_path: Path) -> None:
     cache.put_listing(URL, listing(5000))
     best = float("inf")
     for _ in range(5):
-        t0 = time.process_time()
+        t0 = time.thread_time()
         got = cache.get_listing(URL)
-        best = min(best, time.process_time() - t0)
+        best = min(best, time.thread_time() - t0)
         assert got is not None and len(got.listing.files) == 5000
     print(f"cached 5,000-file listing loaded in {best * 1000:.1f} ms")
     assert best < 0.05

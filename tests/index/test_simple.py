@@ -179,11 +179,11 @@ def test_parse_10k_anchor_page_is_fast() -> None:
     body = _big_page(10_000)
     best = float("inf")
     for _ in range(3):
-        t0 = time.process_time()
+        t0 = time.thread_time()
         lst = parse_project_page(
             body, "text/html", "https://download.pytorch.org/whl/cu128/torch/", "torch", INDEX
         )
-        best = min(best, time.process_time() - t0)
+        best = min(best, time.thread_time() - t0)
     assert lst.ok and len(lst.files) == 10_000
     assert lst.files[-1].metadata_sha256 == f"{9999:064x}"
     assert lst.files[-1].requires_python == ">=3.9"

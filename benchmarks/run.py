@@ -117,6 +117,21 @@ def run_rss(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float) 
     }
 
 
+def tl_check(tl: str, server: IndexServer) -> list[str]:
+    """The torchlint command every measurement runs: the founding case, live against *server*."""
+    return [
+        tl,
+        "check",
+        "pyproject.toml",
+        "--output-format",
+        "json",
+        "--mirror",
+        f"{PUBLIC}={server.url}",
+        "--default-index",
+        server.index_url("/simple"),
+    ]
+
+
 def python_for_uv() -> str:
     from tests.conftest import python_for_uv as find
 
@@ -207,17 +222,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                             (d / "pyproject.toml").write_text(text)
                             env["TORCHLINT_CACHE_DIR"] = str(d / "tlc")
                             r = run_rss(
-                                [
-                                    tl,
-                                    "check",
-                                    "pyproject.toml",
-                                    "--output-format",
-                                    "json",
-                                    "--mirror",
-                                    f"{PUBLIC}={server.url}",
-                                    "--default-index",
-                                    server.index_url("/simple"),
-                                ],
+                                tl_check(tl, server),
                                 cwd=d,
                                 env=env,
                                 timeout=args.tl_timeout,
@@ -261,17 +266,7 @@ def startup(
     with IndexServer(
         world, data_dir=data_dir, json=False, missing_status=403, metadata=True, range=False
     ) as server:
-        base = [
-            tl,
-            "check",
-            "pyproject.toml",
-            "--output-format",
-            "json",
-            "--mirror",
-            f"{PUBLIC}={server.url}",
-            "--default-index",
-            server.index_url("/simple"),
-        ]
+        base = tl_check(tl, server)
         cold = run(base, cwd=d, env=env, timeout=120)
         samples: dict[str, list[float]] = {"bare": [], "warm": [], "offline": []}
         run(base, cwd=d, env=env, timeout=120)  # warm-up
@@ -313,17 +308,7 @@ def largest_listing_rss(work: Path, tl: str, data_dir: Path) -> dict[str, Any]:
     env["TORCHLINT_CACHE_DIR"] = str(d / "tlc")
     with IndexServer(world, data_dir=data_dir, json=False, missing_status=403, hashes=False) as server:
         r = run_rss(
-            [
-                tl,
-                "check",
-                "pyproject.toml",
-                "--output-format",
-                "json",
-                "--mirror",
-                f"{PUBLIC}={server.url}",
-                "--default-index",
-                server.index_url("/simple"),
-            ],
+            tl_check(tl, server),
             cwd=d,
             env=env,
             timeout=300,

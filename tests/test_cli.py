@@ -165,3 +165,28 @@ def test_bad_mirror_option(tmp_path: Path) -> None:
     write_project(tmp_path, CLEAN)
     proc = run_cli(["check", "--mirror", "nonsense"], cwd=tmp_path)
     assert proc.returncode == 2 and "FROM=TO" in proc.stderr
+
+
+def test_console_entry_exit_status_and_output_survive_the_fast_exit(tmp_path: Path) -> None:
+    """``torchlint`` leaves with ``os._exit``: its output must be complete and its status kept."""
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text("[project\nname = 1\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "torchlint", "check", str(bad), "--offline"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip().startswith(f"{bad}:1:")
+    ok = tmp_path / "ok" / "pyproject.toml"
+    ok.parent.mkdir()
+    ok.write_text('[project]\nname = "x"\nversion = "0"\ndependencies = []\n')
+    r = subprocess.run(
+        [sys.executable, "-m", "torchlint", "check", str(ok), "--offline", "--output-format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == []

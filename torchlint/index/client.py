@@ -206,8 +206,12 @@ class SimpleClient:
             self._transport,
             self._user_agent,
         )
+        from torchlint.index.tls import LazyTrustContext
+
         return httpx.Client(
             trust_env=True,
+            # verified like httpx's default, but the CA bundle is read on the first TLS connection
+            verify=LazyTrustContext(),
             follow_redirects=False,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=httpx.Limits(

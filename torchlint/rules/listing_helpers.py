@@ -138,7 +138,7 @@ class Routing:
         self.probe = ctx.probe
         self._groups: dict[bool, list[Group]] = {}
         self._snap: dict[str, list[tuple[str, Listing]]] = {}
-        self._elsewhere: dict[tuple[str, str, str, tuple[int, int]], str | None] = {}
+        self._elsewhere: dict[tuple[str, str, str, tuple[int, int], frozenset[str | None]], str | None] = {}
 
     def _wanted(self, req: DeclaredRequirement, kind: str) -> bool:
         if kind == "pinned":
@@ -237,17 +237,34 @@ class Routing:
         self._snap[cache_key] = out
         return out
 
+    def _snapshot_key(self, index: IndexDef) -> str | None:
+        if index.default:
+            return "default"
+        return self.probe.snapshot_key(index.url)
+
     def served_elsewhere(
-        self, project: str, spec: SpecifierSet, target: Target, extra: Iterable[Listing] = ()
+        self,
+        project: str,
+        spec: SpecifierSet,
+        target: Target,
+        extra: Iterable[Listing] = (),
+        own: Iterable[IndexDef] = (),
     ) -> str | None:
-        """A key/page that has a wheel for *target* in a version *spec* (local labels ignored) allows."""
-        mkey = (project, str(spec), target.platform.name, target.python)
-        if mkey in self._elsewhere and not extra:
-            return self._elsewhere[mkey]
+        """A key/page that has a wheel for *target* in a version *spec* (local labels ignored) allows.
+
+        *own*: the indexes the requirement is already looked up on. Their snapshot copies are
+        skipped: the live page has been read, and "another index serves it" must not name the
+        same index (nor pay for expanding its recorded page, the largest in the snapshot).
+        """
         rs = relaxed(spec)
         for lst in extra:
             if any(c.for_target(target) for c in matching(versions(lst), rs, True)):
                 return page(lst)
+        # the snapshot part depends on nothing else, so it is memoised even when *extra* is given
+        skip = frozenset(self._snapshot_key(i) for i in own) - {None}
+        mkey = (project, str(spec), target.platform.name, target.python, skip)
+        if mkey in self._elsewhere:
+            return self._elsewhere[mkey]
         found: str | None = None
         # the public default index and the CPU index (between them every platform PyTorch builds
         # for); nightly indexes only when the requirement asks for pre-releases. (The aggregated
@@ -255,6 +272,7 @@ class Routing:
         keys = ["default", "whl/cpu"]
         if any(s.prereleases for s in spec):
             keys += [k for k in self.probe.snapshot.keys() if k.startswith("whl/nightly/")]  # noqa: SIM118
+        keys = [k for k in keys if k not in skip]
         for key, lst in self.snapshot_listings(project, keys):
             if any(c.for_target(target) for c in matching(versions(lst), rs, True)):
                 found = "the default index" if key == "default" else self.probe.snapshot.public_url(key)

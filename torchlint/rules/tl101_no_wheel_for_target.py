@@ -138,7 +138,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             gaps.append((g, t, head, kind, older))
     findings: dict[tuple[object, ...], Gap] = {}
     for g, t, head, kind, older in gaps:
-        elsewhere = routing.served_elsewhere(g.req.name, g.req.specifier, t, [g.listing])
+        own = g.merged or (g.index,)
+        elsewhere = routing.served_elsewhere(g.req.name, g.req.specifier, t, [g.listing], own)
         scoped = g.req.scope.kind in ("extra", "group") and project.uv.conflicts is not None
         if t.required:
             cls = "error"
@@ -149,7 +150,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         elif older is not None:
             cls = (
                 "info-older"
-                if routing.served_elsewhere(g.req.name, _at_least(head), t) is None
+                if routing.served_elsewhere(g.req.name, _at_least(head), t, own=own) is None
                 else "warning"
             )
         else:

@@ -392,3 +392,18 @@ def test_map_preserves_order_and_bounds_concurrency(server: LocalServer) -> None
     with client(max_concurrency=3) as c:
         out = c.map(lambda p: c.get_listing(server.url + "/simple", p).status, ["torch", "x", "torch", "y"])
     assert out == ["ok", "absent", "ok", "absent"]
+
+
+def test_concurrent_metadata_reads_ask_range_support_once(server: LocalServer) -> None:
+    """Several wheels of one origin read at once: a single HEAD learns that ranges are ignored."""
+    names = [WHEEL.replace("cp312", f"cp3{m}") for m in (10, 11, 12, 13)]
+    for name in names:
+        server.routes[f"/files/{name}"] = lambda _req: Reply(
+            200, {"Content-Length": "4"}, b"PK\x03\x04", delay=0.2
+        )
+    entries = [FileEntry(n, f"{server.url}/files/{n}") for n in names]
+    with client() as c:
+        results = c.map(c.get_metadata, entries)
+    assert all(isinstance(r, MetadataUnavailable) and r.reason == RANGE_UNSUPPORTED for r in results)
+    heads = [r for r in server.requests if r.method == "HEAD"]
+    assert len(heads) == 1

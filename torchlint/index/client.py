@@ -187,6 +187,7 @@ class SimpleClient:
         self._client: httpx.Client | None = None
         # range support per origin, learnt once per run (a HEAD request, like uv)
         self._range_ok: dict[str, bool] = {}
+        self._range_gates: dict[str, threading.Lock] = {}
         # origins that timed out or refused connections after every retry: reason, per run
         self._dead_origins: dict[str, str] = {}
         self._unreachable_urls: dict[str, set[str]] = {}
@@ -622,8 +623,17 @@ class SimpleClient:
         origin = origin_of(url)
         with self._lock:
             known = self._range_ok.get(origin)
+            gate = self._range_gates.setdefault(origin, threading.Lock())
         if known is not None:
             return known
+        with gate:  # concurrent readers of one origin wait for a single HEAD
+            with self._lock:
+                known = self._range_ok.get(origin)
+            if known is not None:
+                return known
+            return self._ask_ranges(url, origin, auth)
+
+    def _ask_ranges(self, url: str, origin: str, auth: httpx.Auth | None) -> bool:
         try:
             resp = self._http.request(
                 "HEAD", url, auth=auth, follow_redirects=True, headers={"Accept-Encoding": "identity"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from urllib.parse import unquote
 
 if TYPE_CHECKING:
@@ -53,9 +53,8 @@ class _TagLike(Protocol):
     def platform(self) -> str: ...
 
 
-@dataclass(frozen=True)
-class WheelName:
-    """A parsed wheel filename."""
+class WheelName(NamedTuple):
+    """A parsed wheel filename (a named tuple: index pages hold thousands, built once each)."""
 
     #: Canonical project name.
     project: str

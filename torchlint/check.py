@@ -41,6 +41,8 @@ class CheckResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: Absolute paths of every file the run read or looked for (for result replay).
+    inputs: list[str] = field(default_factory=list)
     #: Diagnostics dropped by suppression comments or ``per-file-ignores``.
     suppressed: int = 0
     requests: int = 0
@@ -91,6 +93,7 @@ def run_check(
         for path in discover(paths):
             project = load_project(path)
             result.files.append(project.file.display)
+            result.inputs.extend(_inputs_of(project))
             # every checked file's [tool.torchlint] must be valid; --config's targets apply to all
             own = from_source(project.file, ("tool", "torchlint"))
             required = (run_cfg.targets if run_cfg.explicit else own.targets) or []
@@ -114,6 +117,15 @@ def run_check(
             result.snapshot_date = probe.snapshot.date
     result.diagnostics.sort(key=lambda d: (*d.sort_key()[:3], SEVERITY_ORDER[d.severity], d.code))
     return result
+
+
+def _inputs_of(project: Project) -> list[str]:
+    """The files a project's result depends on: its own, those it pulled in, and the ``uv.toml``
+    and ``uv.lock`` beside it whether or not they exist (one appearing later changes the answer)."""
+    own = os.path.abspath(project.file.path)
+    found = [own, *(os.path.abspath(f.path) for f in project.extra_files)]
+    found += [os.path.join(os.path.dirname(own), name) for name in ("uv.toml", "uv.lock")]
+    return list(dict.fromkeys(found))
 
 
 def _filter(

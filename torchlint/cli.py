@@ -244,7 +244,7 @@ def check(
     if result.replayable and not output_file and not fix:
         from torchlint import replay
 
-        replay.store(sys.argv, text, err, code, result.valid_until)
+        replay.store(sys.argv, text, err, code, result.valid_until, result.inputs)
     sys.exit(code)
 
 

@@ -5,11 +5,14 @@ warm cache. Importing the CLI, the TOML and packaging parsers and evaluating mar
 times the interpreter's own start-up, so a check whose inputs are byte-for-byte those of an earlier
 run replays that run's output instead.
 
-The key covers everything the result depends on: torchlint's own code (version and file
-stamps), the arguments, the working directory, the relevant environment variables (hashed, never
-stored), the content of every input file (and a ``uv.toml`` beside it), whether stdout is a
-terminal, the bundled or given snapshot, and the disk cache's generation stamp (bumped on every
-cache write). A result that used live or cached index pages is replayed only while every page it
+The key covers what the arguments say: torchlint's own code (version and file stamps), the
+arguments, the working directory, the relevant environment variables (hashed, never stored),
+whether stdout is a terminal, the bundled or given snapshot, and the disk cache's generation stamp
+(bumped on every cache write). The files a run depends on are only known once it has run (a
+directory's ``requirements*.txt``, a requirements file's ``-r`` includes, the ``uv.lock`` and
+``uv.toml`` beside a pyproject), so the run records them, with the content hash of each and the
+listing of each directory it searched, and a replay checks every one: a changed, new or deleted
+input means a real run. A result that used live or cached index pages is replayed only while every page it
 used is still fresh, so a replay never serves staler facts than a real run would.
 
 Standard library only: this module runs before anything else is imported.
@@ -21,12 +24,15 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
-from typing import Any
+
+# not ``typing.TYPE_CHECKING``: importing typing costs a replay 5 ms (mypy honours the name)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Bumped when the stored format changes.
-FORMAT = 1
+FORMAT = 2
 MAX_ENTRIES = 256
 _ENV_PREFIXES = ("TORCHLINT_", "UV_", "PIP_")
 _ENV_NAMES = ("NO_COLOR", "FORCE_COLOR", "NETRC", "HOME", "XDG_CACHE_HOME", "TERM")
@@ -83,8 +89,8 @@ def _code_stamp() -> str:
     return f"{__version__}:{newest}"
 
 
-def _inputs(args: list[str]) -> list[str] | None:
-    """The files a check with these arguments reads (None when the arguments are not simple)."""
+def _paths(args: list[str]) -> list[str]:
+    """The path arguments of ``check`` (``pyproject.toml`` when there are none)."""
     paths: list[str] = []
     skip_next = False
     takes_value = {
@@ -92,6 +98,7 @@ def _inputs(args: list[str]) -> list[str] | None:
         "--select",
         "--ignore",
         "--extend-select",
+        "--extend-ignore",
         "--snapshot",
         "--mirror",
         "--default-index",
@@ -112,19 +119,46 @@ def _inputs(args: list[str]) -> list[str] | None:
         if a.startswith("-"):
             continue
         paths.append(a)
-    if not paths:
-        paths = ["pyproject.toml"]
-    files = []
-    for p in paths:
-        if os.path.isdir(p):
-            p = os.path.join(p, "pyproject.toml")
-        if not os.path.isfile(p):
+    return paths or ["pyproject.toml"]
+
+
+def _listing(directory: str) -> list[str] | None:
+    """What discovery sees in a directory: its names and those of its ``requirements/``."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return None
+    sub = os.path.join(directory, "requirements")
+    if os.path.isdir(sub):
+        try:
+            names += ["requirements/" + n for n in sorted(os.listdir(sub))]
+        except OSError:
             return None
-        files.append(p)
-        sibling = os.path.join(os.path.dirname(os.path.abspath(p)), "uv.toml")
-        if os.path.isfile(sibling):
-            files.append(sibling)
-    return files
+    return names
+
+
+def _digest(path: str) -> str | None:
+    """sha256 of a file's bytes; None when it does not exist (its absence is a fact too)."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _unchanged(entry: dict[str, Any]) -> bool:
+    """Are the recorded inputs and directory listings exactly as they were?"""
+    inputs = entry.get("inputs")
+    dirs = entry.get("dirs")
+    if not isinstance(inputs, dict) or not isinstance(dirs, dict):
+        return False
+    try:
+        for path, digest in inputs.items():
+            if _digest(path) != digest:
+                return False
+    except OSError:
+        return False
+    return all(_listing(d) == names for d, names in dirs.items())
 
 
 def _snapshot_stamp(args: list[str]) -> str:
@@ -159,9 +193,6 @@ def key_for(argv: list[str]) -> tuple[str, str] | None:
     if not root:
         return None
     args = argv[2:]
-    files = _inputs(args)
-    if files is None:
-        return None
     h = hashlib.sha256()
     parts: list[Any] = [FORMAT, _code_stamp(), args, os.getcwd(), _snapshot_stamp(args), _generation(root)]
     try:
@@ -171,12 +202,6 @@ def key_for(argv: list[str]) -> tuple[str, str] | None:
     env = sorted((k, v) for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES) or k in _ENV_NAMES)
     parts.append(env)
     h.update(json.dumps(parts, sort_keys=True, default=str).encode())
-    for f in files:
-        try:
-            with open(f, "rb") as fh:
-                h.update(os.path.abspath(f).encode() + b"\0" + hashlib.sha256(fh.read()).digest())
-        except OSError:
-            return None
     return h.hexdigest(), os.path.join(root, "results")
 
 
@@ -194,6 +219,8 @@ def try_replay(argv: list[str]) -> int | None:
         valid_until = entry.get("valid_until")
         if valid_until is not None and time.time() >= float(valid_until):
             return None
+        if not _unchanged(entry):
+            return None
         sys.stdout.write(entry["stdout"])
         sys.stdout.flush()
         if entry["stderr"]:
@@ -204,14 +231,35 @@ def try_replay(argv: list[str]) -> int | None:
         return None
 
 
-def store(argv: list[str], stdout: str, stderr: str, exit_code: int, valid_until: float | None) -> None:
-    """Remember a finished check's output (best effort: a read-only cache just means no replay)."""
+def store(
+    argv: list[str],
+    stdout: str,
+    stderr: str,
+    exit_code: int,
+    valid_until: float | None,
+    inputs: list[str],
+) -> None:
+    """Remember a finished check's output (best effort: a read-only cache just means no replay).
+
+    *inputs*: every file the run read or looked for (absolute paths; a missing one is recorded
+    as absent). The directories among the path arguments are recorded by their listing.
+    """
     found = key_for(argv)
     if found is None:
         return
     key, folder = found
+    try:
+        digests = {os.path.abspath(p): _digest(p) for p in inputs}
+    except OSError:
+        return
+    dirs: dict[str, list[str] | None] = {}
+    for p in _paths(argv[2:]):
+        if os.path.isdir(p):
+            dirs[os.path.abspath(p)] = _listing(p)
     entry = {
         "format": FORMAT,
+        "inputs": digests,
+        "dirs": dirs,
         "stdout": stdout,
         "stderr": stderr,
         "exit_code": exit_code,
@@ -220,6 +268,8 @@ def store(argv: list[str], stdout: str, stderr: str, exit_code: int, valid_until
     }
     try:
         os.makedirs(folder, exist_ok=True)
+        import tempfile  # only a miss stores: a replay never pays for it
+
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:

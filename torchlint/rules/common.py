@@ -183,11 +183,13 @@ def matching(
     return [c for c in cands if ok(c, prereleases) and (prereleases or not c.version.is_prerelease)]
 
 
-_CONTAINS: dict[tuple[str, str, bool], bool] = {}
+_CONTAINS: dict[tuple[SpecifierSet, Version, bool], bool] = {}
 
 
 def _contains(specifier: SpecifierSet, version: Version, pre: bool) -> bool:
-    key = (str(specifier), str(version), pre)
+    # keyed by the objects (they hash from their parsed form), not their str(): rendering a
+    # version or a specifier set costs five times the lookup
+    key = (specifier, version, pre)
     hit = _CONTAINS.get(key)
     if hit is None:
         hit = _CONTAINS[key] = specifier.contains(version, prereleases=pre)

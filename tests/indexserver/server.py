@@ -168,7 +168,14 @@ class DistFile:
         for req in self.spec.get("requires_dist", []):
             lines.append(f"Requires-Dist: {req}")
         lines.append("Summary: synthetic test distribution")
-        return ("\n".join(lines) + "\n\n").encode("utf-8")
+        text = "\n".join(lines) + "\n\n"
+        # ``description_bytes``: a long description in the body, as real METADATA has (torch's is
+        # ~28 kB), so metadata reads cost what they cost on the real index
+        size = int(self.spec.get("description_bytes", 0) or 0)
+        if size > 0:
+            para = f"{self.project} {self.version}: a synthetic long description paragraph.\n"
+            text += (para * (size // len(para) + 1))[:size]
+        return text.encode("utf-8")
 
     def metadata_sha256(self) -> str:
         return hashlib.sha256(self.metadata_bytes()).hexdigest()

@@ -45,7 +45,9 @@ def _pure(
     }
 
 
-def founding_case_world(nightlies: int = 5, torch_size: int = 0) -> dict[str, Any]:
+def founding_case_world(
+    nightlies: int = 5, torch_size: int = 0, torch_description: int = 0
+) -> dict[str, Any]:
     """The PyTorch nightly CPU index of December 2024 (astral-sh/uv#9651), plus a default index.
 
     ``/whl/nightly/cpu`` holds ``nightlies`` daily torch/torchvision builds (``+cpu`` wheels for
@@ -54,8 +56,10 @@ def founding_case_world(nightlies: int = 5, torch_size: int = 0) -> dict[str, An
     ``/whl/nightly``). ``/simple`` is a default index with only a placeholder pytorch-triton 0.0.1,
     torch 2.5.0/2.5.1, torchvision 0.20.1 and the small pure-Python dependencies, so the fixed
     configuration (pytorch-triton pinned to the PyTorch index) resolves and the broken one does not.
-    ``torch_size`` > 0 pads every torch wheel to that logical size (sparse on disk).
+    ``torch_size`` > 0 pads every torch wheel to that logical size (sparse on disk);
+    ``torch_description`` gives every torch METADATA a long description of that many bytes.
     """
+    described: dict[str, Any] = {"description_bytes": torch_description} if torch_description else {}
     start = _dt.date(2024, 12, 4) - _dt.timedelta(days=max(nightlies, 1) - 1)
     torch_files: list[dict[str, Any]] = []
     vision_files: list[dict[str, Any]] = []
@@ -80,7 +84,11 @@ def founding_case_world(nightlies: int = 5, torch_size: int = 0) -> dict[str, An
             for plat in ("linux_x86_64", "win_amd64"):
                 torch_files.append(
                     _file(
-                        f"torch-{tv}+cpu-{py}-{py}-{plat}.whl", torch_reqs, size=torch_size, upload_time=when
+                        f"torch-{tv}+cpu-{py}-{py}-{plat}.whl",
+                        torch_reqs,
+                        size=torch_size,
+                        upload_time=when,
+                        **described,
                     )
                 )
                 vision_files.append(
@@ -92,6 +100,7 @@ def founding_case_world(nightlies: int = 5, torch_size: int = 0) -> dict[str, An
                     torch_reqs,
                     size=torch_size,
                     upload_time=when,
+                    **described,
                 )
             )
             vision_files.append(

@@ -213,7 +213,233 @@ class AddSource:
             )
 
 
-Op = SetValue | RemoveKey | SetInlineTable | AppendString | AddSource
+def _ensure_uv(doc: Any) -> Any:
+    """The ``[tool.uv]`` table of a tomlkit document, created (as a header-less super table) if missing."""
+    import tomlkit
+
+    tool = doc.get("tool")
+    if tool is None:
+        doc["tool"] = tomlkit.table(is_super_table=True)
+        tool = doc["tool"]
+    uv = tool.get("uv")
+    if uv is None:
+        tool["uv"] = tomlkit.table()
+        uv = tool["uv"]
+    return uv
+
+
+def _add_scalar(table: Any, key: str, value: Any) -> None:
+    """Add a key that renders inline (a value, an inline array) to *table*.
+
+    A table known only from its sub-tables (``[tool.uv.sources]`` with no ``[tool.uv]``) gets
+    its own ``[tool.uv]`` header; tomlkit would give that header the first sub-table's comment
+    too, so the new header starts without one.
+    """
+    from tomlkit.items import Table, Trivia
+
+    if isinstance(table, Table) and table.is_super_table():
+        table._trivia = Trivia()
+        table._is_super_table = False
+    table[key] = value
+
+
+def _containers(node: Any) -> list[Any]:
+    """The tomlkit containers that hold *node*'s keys (a table split over several headers has many)."""
+    from tomlkit.container import Container, OutOfOrderTableProxy
+    from tomlkit.items import InlineTable, Table
+
+    if isinstance(node, Container):
+        return [node]
+    if isinstance(node, (Table, InlineTable)):
+        return [node.value]
+    if isinstance(node, OutOfOrderTableProxy):
+        return [c for t in node._tables for c in _containers(t)]
+    raise OpError("not a table")
+
+
+@dataclass(frozen=True)
+class RenameKey:
+    """Rename ``old`` to ``new`` in the table at ``table``, keeping the value as written.
+
+    The value (a scalar, an inline table, or a whole ``[header]`` table with its comments) is
+    not rebuilt: only the key is replaced, so comments, layout and quoting stay. Refused when
+    ``new`` already exists (that would be a merge, not a rename) or the key is dotted.
+    """
+
+    table: TomlPath
+    old: str
+    new: str
+
+    def describe(self) -> str:
+        return f"rename `{'.'.join(map(str, (*self.table, self.old)))}` to `{self.new}`"
+
+    def apply_data(self, data: dict[str, Any]) -> None:
+        node = _walk(data, self.table)
+        if not isinstance(node, dict) or self.old not in node or self.new in node:
+            raise OpError("nothing to rename, or the new key exists")
+        node[self.new] = node.pop(self.old)
+
+    def apply_doc(self, doc: Any) -> None:
+        from tomlkit.items import AoT, SingleKey, Table
+
+        node = _walk(doc, self.table)
+        if self.new in node:
+            raise OpError(f"`{self.new}` already exists")
+        hits = [
+            (c, i, k, v)
+            for c in _containers(node)
+            for i, (k, v) in enumerate(c.body)
+            if k is not None and k.key == self.old
+        ]
+        if len(hits) != 1:
+            raise OpError(f"`{self.old}` is not one key here")
+        container, i, key, value = hits[0]
+        written = key.as_string()
+        if key.is_dotted() or self.old not in written:
+            raise OpError(f"`{self.old}` is written in a form this fix does not rewrite")
+        new_key = SingleKey(self.new, t=key.t, sep=key.sep, original=written.replace(self.old, self.new, 1))
+        container._replace_at(i, new_key, value)
+        if isinstance(value, (Table, AoT)):
+            value.invalidate_display_name()  # the header is rendered again from the new key
+
+
+@dataclass(frozen=True)
+class RemoveString:
+    """Remove the string ``value`` from the array at ``array`` (other items stay as written)."""
+
+    array: TomlPath
+    value: str
+
+    def describe(self) -> str:
+        return f"remove {self.value!r} from `{'.'.join(map(str, self.array))}`"
+
+    def apply_data(self, data: dict[str, Any]) -> None:
+        node = _walk(data, self.array)
+        if not isinstance(node, list) or self.value not in node:
+            raise OpError("no such item")
+        node.remove(self.value)
+
+    def apply_doc(self, doc: Any) -> None:
+        node = _walk(doc, self.array)
+        if not isinstance(node, list):
+            raise OpError("not an array")
+        for i, item in enumerate(node):
+            if isinstance(item, str) and str(item) == self.value:
+                del node[i]
+                return
+        raise OpError("no such item")
+
+
+@dataclass(frozen=True)
+class AddIndex:
+    """Append a ``[[tool.uv.index]]`` element (``name`` first), unless an equal one exists.
+
+    An index of the same name with other settings makes the operation fail: it never
+    redefines an index.
+    """
+
+    items: tuple[tuple[str, str | bool], ...]
+
+    @property
+    def name(self) -> str:
+        return str(dict(self.items)["name"])
+
+    def describe(self) -> str:
+        return f"add index `{self.name}`"
+
+    def _existing(self, indexes: Any) -> bool:
+        for item in indexes if isinstance(indexes, list) else []:
+            if isinstance(item, dict) and item.get("name") == self.name:
+                if {str(k): v for k, v in item.items()} != dict(self.items):
+                    raise OpError(f"an index named `{self.name}` exists with other settings")
+                return True
+        return False
+
+    def apply_data(self, data: dict[str, Any]) -> None:
+        uv = data.setdefault("tool", {}).setdefault("uv", {})
+        indexes = uv.setdefault("index", [])
+        if not isinstance(indexes, list):
+            raise OpError("`tool.uv.index` is not an array of tables")
+        if not self._existing(indexes):
+            indexes.append(dict(self.items))
+
+    def apply_doc(self, doc: Any) -> None:
+        import tomlkit
+        from tomlkit.items import AoT
+
+        uv = _ensure_uv(doc)
+        current = uv.get("index")
+        if current is not None and not isinstance(current, AoT):
+            raise OpError("`tool.uv.index` is not an array of tables")
+        if current is not None and self._existing(current):
+            return
+        table = tomlkit.table()
+        for k, v in self.items:
+            table[k] = v
+        if current is None:
+            aot = tomlkit.aot()
+            aot.append(table)
+            uv["index"] = aot
+            return
+        last = current[-1]
+        if last.as_string().endswith("\n\n"):
+            table.add(tomlkit.nl())  # the blank line that followed the last index now follows this one
+        else:
+            last.add(tomlkit.nl())
+        current.append(table)
+
+
+@dataclass(frozen=True)
+class AddConflict:
+    """Append a set of mutually exclusive extras/groups to ``[tool.uv] conflicts``.
+
+    ``items`` are ``(kind, name)`` pairs (``("extra", "cpu")``); the array is created when
+    missing, and a set already declared is not added twice.
+    """
+
+    items: tuple[tuple[str, str], ...]
+
+    def _group(self) -> list[dict[str, str]]:
+        return [{k: n} for k, n in self.items]
+
+    def _text(self) -> str:
+        return "[" + ", ".join(inline_table_text(t) for t in self._group()) + "]"
+
+    def describe(self) -> str:
+        return f"add {self._text()} to `tool.uv.conflicts`"
+
+    def apply_data(self, data: dict[str, Any]) -> None:
+        uv = data.setdefault("tool", {}).setdefault("uv", {})
+        conflicts = uv.setdefault("conflicts", [])
+        if not isinstance(conflicts, list):
+            raise OpError("`tool.uv.conflicts` is not an array")
+        if self._group() not in conflicts:
+            conflicts.append(self._group())
+
+    def apply_doc(self, doc: Any) -> None:
+        uv = _ensure_uv(doc)
+        current = uv.get("conflicts")
+        if current is None:
+            _add_scalar(uv, "conflicts", _item("[" + self._text() + "]"))
+            return
+        if not isinstance(current, list):
+            raise OpError("`tool.uv.conflicts` is not an array")
+        if self._group() in [[dict(t) for t in g] for g in current if isinstance(g, list)]:
+            return
+        current.append(_item(self._text()))
+
+
+Op = (
+    SetValue
+    | RemoveKey
+    | SetInlineTable
+    | AppendString
+    | AddSource
+    | RenameKey
+    | RemoveString
+    | AddIndex
+    | AddConflict
+)
 
 
 def apply_to_data(data: dict[str, Any], ops: tuple[Op, ...]) -> dict[str, Any]:

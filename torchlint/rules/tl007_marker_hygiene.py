@@ -36,8 +36,10 @@ torch = [
 ```
 
 ## Fix safety
-No automatic fix: correcting a marker makes an entry apply where it did not, which changes where
-the package comes from on those targets.
+A never-true comparison in a `[tool.uv.sources]` entry's marker is rewritten to the canonical
+one (`platform_system == 'linux'` → `sys_platform == 'linux'`). Unsafe: the entry starts
+applying on the platforms the marker names, which changes where the package comes from there.
+There is no fix for markers elsewhere, for overlapping entries or for the Darwin workaround.
 
 ## References
 - uv guide, "Using uv with PyTorch" (history: astral-sh/uv#9210, #10046, #11113)
@@ -62,6 +64,7 @@ RULE = Rule(
     severity="warning",
     needs="config",
     summary="markers that are never true (`platform_system == 'darwin'`), overlapping sources entries, the obsolete Darwin workaround",
+    fix_availability="sometimes",
 )
 
 _OP = r"(===|==|!=)"

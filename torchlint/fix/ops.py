@@ -71,7 +71,7 @@ class SetValue:
         node = _walk(doc, self.table)
         if not hasattr(node, "__setitem__") or isinstance(node, list):
             raise OpError("not a table")
-        node[self.key] = self.value
+        _insert_key(node, self.key, self.value)
 
 
 @dataclass(frozen=True)
@@ -194,11 +194,17 @@ class AddSource:
             uv = tool["uv"]
         sources = uv.get("sources")
         if sources is None:
+            tail = _take_tail(doc)
             uv["sources"] = tomlkit.table()
             sources = uv["sources"]
+            _give_tail(sources, tail)
         current = sources.get(self.package)
         if current is None:
-            sources[self.package] = _item("[" + ", ".join(inline_table_text(t) for t in self._tables()) + "]")
+            _insert_key(
+                sources,
+                self.package,
+                _item("[" + ", ".join(inline_table_text(t) for t in self._tables()) + "]"),
+            )
             return
         existing = [dict(x) for x in current] if isinstance(current, list) else [dict(current)]
         new = [t for t in self._tables() if t not in existing]
@@ -211,6 +217,79 @@ class AddSource:
             sources[self.package] = _item(
                 "[" + ", ".join(inline_table_text(t) for t in [*existing, *new]) + "]"
             )
+
+
+# ---------------------------------------------------------------------------- comment placement
+#
+# tomlkit keeps the comments and blank lines that follow a table's last key in that table, even
+# when they introduce the next header (``# CUDA builds`` above ``[[tool.uv.index]]``) or end the
+# file. A key or table appended naively lands after them, separating a comment from what it
+# describes. New keys are therefore inserted before such a trailing run, and a new table takes
+# the run over (so it still precedes the next header, or still ends the file).
+
+
+def _tail_start(container: Any) -> int:
+    """Where the run of comments and blank lines at the end of *container* starts."""
+    from tomlkit.items import Comment, Whitespace
+
+    body = container.body
+    i = len(body)
+    while i > 0 and body[i - 1][0] is None and isinstance(body[i - 1][1], (Comment, Whitespace)):
+        i -= 1
+    return i
+
+
+def _insert_key(table: Any, key: str, value: Any) -> None:
+    """``table[key] = value`` for a new key, placed after the last key rather than after comments."""
+    from tomlkit.items import Comment, Table
+
+    if key in table or not isinstance(table, Table):
+        table[key] = value
+        return
+    container = table.value
+    start = _tail_start(container)
+    run = container.body[start:]
+    if not any(isinstance(v, Comment) for _, v in run):
+        table[key] = value
+        return
+    container._insert_at(start, key, value)
+
+
+def _last_table(container: Any) -> Any:
+    """The table rendered last inside *container* (descending into sub-tables and arrays of tables)."""
+    from tomlkit.items import AoT, Table
+
+    if not container.body:
+        return None
+    _, value = container.body[-1]
+    if isinstance(value, AoT) and value.body:
+        value = value.body[-1]
+    if isinstance(value, Table):
+        return _last_table(value.value) or value
+    return None
+
+
+def _take_tail(container: Any) -> list[Any]:
+    """Remove and return the trailing comments (and blank lines) of the table rendered last."""
+    from tomlkit.items import Comment
+
+    last = _last_table(container)
+    if last is None:
+        return []
+    body = last.value.body
+    start = _tail_start(last.value)
+    run = body[start:]
+    if start == 0 or not any(isinstance(v, Comment) for _, v in run):
+        return []
+    del body[start:]
+    if run and run[0][1].as_string().strip() == "":
+        body.append(run.pop(0))  # the blank line stays where it was, above the new table
+    return [v for _, v in run]
+
+
+def _give_tail(table: Any, run: list[Any]) -> None:
+    for item in run:
+        table.value.body.append((None, item))
 
 
 def _ensure_uv(doc: Any) -> Any:
@@ -298,7 +377,16 @@ class RenameKey:
         if key.is_dotted() or self.old not in written:
             raise OpError(f"`{self.old}` is written in a form this fix does not rewrite")
         new_key = SingleKey(self.new, t=key.t, sep=key.sep, original=written.replace(self.old, self.new, 1))
-        container._replace_at(i, new_key, value)
+        # by hand, not Container._replace_at: that adds a "cosmetic" blank line after a table
+        if not isinstance(container._map.get(key), int):
+            raise OpError(f"`{self.old}` is split over several places")
+        del container._map[key]
+        container._map[new_key] = i
+        dict.__delitem__(container, self.old)
+        dict.__setitem__(container, self.new, value.value if hasattr(value, "value") else value)
+        container.body[i] = (new_key, value)
+        if hasattr(container, "_validation_cache"):
+            container._validation_cache.clear()
         if isinstance(value, (Table, AoT)):
             value.invalidate_display_name()  # the header is rendered again from the new key
 
@@ -377,16 +465,20 @@ class AddIndex:
         for k, v in self.items:
             table[k] = v
         if current is None:
+            tail = _take_tail(doc)
             aot = tomlkit.aot()
             aot.append(table)
             uv["index"] = aot
+            _give_tail(uv["index"][-1], tail)
             return
         last = current[-1]
+        tail = _take_tail(last.value)
         if last.as_string().endswith("\n\n"):
             table.add(tomlkit.nl())  # the blank line that followed the last index now follows this one
         else:
             last.add(tomlkit.nl())
         current.append(table)
+        _give_tail(current[-1], tail)
 
 
 @dataclass(frozen=True)

@@ -366,7 +366,10 @@ def _diagnostic(ctx: RuleContext, f: Finding) -> Diagnostic:
         severity = "warning"
         evidence.append(f"{p.req.name} {f.fallback} on {idx} has all its dependencies reachable")
     src_marker = p.source.marker_raw if p.source is not None else None
-    dep_marker = _marker_text(o.marker)
+    # declared where it is needed: its own marker, else where `torch` comes from this index (a
+    # dependency declared everywhere is looked up on the default index elsewhere, which may not
+    # serve it at all: `triton-xpu` on macOS)
+    dep_marker = _marker_text(o.marker) or src_marker
     declare = o.dep + (f" ; {dep_marker}" if dep_marker else "")
     route = f'{{ index = "{p.index.name}"' + (f', marker = "{src_marker}"' if src_marker else "") + " }"
     help_ = f'add "{declare}" to {p.req.scope.label()} and route it: {o.dep} = [{route}] in [tool.uv.sources]'

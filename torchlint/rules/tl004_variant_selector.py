@@ -368,6 +368,91 @@ explicit = true
 """,
         expect=("TL004",),
         title="an extra selected with a marker, no `conflicts` (astral-sh/uv#17108)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[project.optional-dependencies]
+cuda = ["torch>=2.7.0", "torchvision>=0.22.0"]
+cpu = ["torch>=2.7.0", "torchvision>=0.22.0"]
+
+[tool.uv]
+conflicts = [[{ extra = "cpu" }, { extra = "cuda" }]]
+
+[tool.uv.sources]
+torch = { index = "pytorch-cu126", extra = "cuda" }
+torchvision = { index = "pytorch-cu126", extra = "cuda" }
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
+    ),
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[project.optional-dependencies]
+cpu = ["torch>=2.7.0"]
+cu126 = ["torch>=2.7.0"]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cpu", extra = "cpu" },
+  { index = "pytorch-cu126", extra = "cu126" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
+        expect=("TL004",),
+        title='backend extras without `conflicts`: uv stops with "conflicting indexes for package `torch`"',
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[project.optional-dependencies]
+cpu = ["torch>=2.7.0"]
+cu126 = ["torch>=2.7.0"]
+
+[tool.uv]
+conflicts = [[{ extra = "cpu" }, { extra = "cu126" }]]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cpu", extra = "cpu" },
+  { index = "pytorch-cu126", extra = "cu126" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
     ),
     Example(
         "bad",

@@ -383,6 +383,60 @@ extra-index-url = ["https://download.pytorch.org/whl/cu124"]
 """,
         expect=("TL006",),
         title="an index under `[tool.uv.pip]` (astral-sh/uv#7372)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.11,<3.13"
+dependencies = ["torch==2.4.0"]
+
+[tool.uv.pip]
+
+[[tool.uv.index]]
+name = "pytorch-cu124"
+url = "https://download.pytorch.org/whl/cu124"
+explicit = true
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-cu124" }]
+""",
+    ),
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.7.1"]
+
+# the CUDA build on Linux
+[tool.uv.souces]
+torch = { index = "pytorch-cu126" }  # linux-x86_64 only
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explict = true
+""",
+        expect=("TL006",),
+        title="misspelled `[tool.uv.souces]` and `explict` (astral-sh/uv#12709)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.7.1"]
+
+# the CUDA build on Linux
+[tool.uv.sources]
+torch = { index = "pytorch-cu126" }  # linux-x86_64 only
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
     ),
     Example(
         "bad",

@@ -223,6 +223,23 @@ find-links = ["https://download.pytorch.org/whl/torch_stable.html"]
 """,
         expect=("TL008",),
         title="the legacy `torch_stable.html` page",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.8"
+dependencies = ["torch==1.8.0+cu111"]
+
+[tool.uv]
+
+[[tool.uv.index]]
+name = "pytorch-cu111"
+url = "https://download.pytorch.org/whl/cu111"
+explicit = true
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-cu111" }]
+""",
     ),
     Example(
         "bad",
@@ -243,6 +260,21 @@ explicit = true
 """,
         expect=("TL008",),
         title="the aggregated `/whl` index (pytorch/pytorch#170511)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.3.1+cu121"]
+
+[tool.uv.sources]
+torch = { index = "pytorch" }
+
+[[tool.uv.index]]
+name = "pytorch"
+url = "https://download.pytorch.org/whl/cu121"
+explicit = true
+""",
     ),
     Example(
         "good",

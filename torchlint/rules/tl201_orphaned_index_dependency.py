@@ -474,6 +474,23 @@ explicit = true
 """,
         expect=("TL201",),
         title="the founding case: nightly torch without pytorch-triton (astral-sh/uv#9651)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = ["torch>=2.5.1", "torchvision>=0.20.1", "pytorch-triton ; platform_system == 'Linux'"]
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-nightly", marker = "sys_platform == 'linux'" }]
+torchvision = [{ index = "pytorch-nightly", marker = "sys_platform == 'linux'" }]
+pytorch-triton = [{ index = "pytorch-nightly", marker = "sys_platform == 'linux'" }]
+
+[[tool.uv.index]]
+name = "pytorch-nightly"
+url = "https://download.pytorch.org/whl/nightly/cpu"
+explicit = true
+""",
     ),
     Example(
         "bad",

@@ -67,7 +67,7 @@ def test_remove_string_keeps_the_other_items() -> None:
     text = '[tool.uv]\nfind-links = [\n  "a",  # first\n  "b",  # second\n]\n'
     out = _one(text, RemoveString(("tool", "uv", "find-links"), "b"))
     assert tomllib.loads(out)["tool"]["uv"]["find-links"] == ["a"]
-    assert "# first" in out
+    assert '  "a",  # first  # second\n]' in out  # the removed item's comment is kept
     _refused(text, RemoveString(("tool", "uv", "find-links"), "c"))
 
 
@@ -75,7 +75,7 @@ def test_add_index_new_and_appended() -> None:
     text = '[project]\nname = "x"\n\n[tool.uv.pip]\nextra-index-url = ["u"]  # c\n'
     out = _one(text, AddIndex(CU124), RemoveKey(("tool", "uv", "pip"), "extra-index-url"))
     assert out == (
-        '[project]\nname = "x"\n\n[tool.uv.pip]\n\n[[tool.uv.index]]\nname = "pytorch-cu124"\n'
+        '[project]\nname = "x"\n\n[tool.uv.pip]\n# c\n\n[[tool.uv.index]]\nname = "pytorch-cu124"\n'
         'url = "https://download.pytorch.org/whl/cu124"\nexplicit = true\n'
     )
     text = '[[tool.uv.index]]\nname = "a"\nurl = "u"\n\n[tool.uv.sources]\ntorch = { index = "a" }\n'
@@ -122,3 +122,11 @@ def test_new_ops_keep_line_endings(crlf: bool) -> None:
     assert ("\r\n" in out) == crlf
     if crlf:
         assert "\n" not in out.replace("\r\n", "")
+
+
+def test_remove_key_keeps_its_comments_as_lines() -> None:
+    text = '[tool.uv]\nfind-links = [\n  "a",  # first\n  "b",\n]  # after\nx = 1  # xc\n'
+    out = _one(text, RemoveKey(("tool", "uv"), "find-links"))
+    assert out == "[tool.uv]\n# first\n# after\nx = 1  # xc\n"
+    out = _one(text, RemoveKey(("tool", "uv"), "x"))
+    assert out.endswith("]  # after\n# xc\n")

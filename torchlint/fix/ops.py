@@ -91,10 +91,28 @@ class RemoveKey:
         del node[self.key]
 
     def apply_doc(self, doc: Any) -> None:
+        from tomlkit.items import AoT, Comment, Table, Trivia
+
         node = _walk(doc, self.table)
         if not hasattr(node, "__delitem__") or isinstance(node, list) or self.key not in node:
             raise OpError("no such leaf")
-        del node[self.key]
+        hits = [
+            (c, i, v)
+            for c in _containers(node)
+            for i, (k, v) in enumerate(c.body)
+            if k is not None and k.key == self.key
+        ]
+        if len(hits) != 1 or isinstance(hits[0][2], (Table, AoT)):
+            raise OpError("no such leaf")
+        container, i, value = hits[0]
+        comments = _comments_of(value)
+        indent = value.trivia.indent
+        del node[self.key]  # tomlkit leaves an empty slot where the key was
+        if comments:  # the comments on and inside the removed value stay, as comment lines
+            container.body[i] = (
+                None,
+                Comment(Trivia(indent=indent, comment="\n".join(comments), trail="\n")),
+            )
 
 
 @dataclass(frozen=True)
@@ -322,6 +340,23 @@ def _add_scalar(table: Any, key: str, value: Any) -> None:
     table[key] = value
 
 
+def _comments_of(value: Any) -> list[str]:
+    """The comments written on a value's line and inside it (a multi-line array's items)."""
+    from tomlkit.items import Array
+
+    out = []
+    if isinstance(value, Array):
+        for group in value._value:
+            if group.comment is not None and group.comment.trivia.comment:
+                out.append(group.comment.trivia.comment)
+            if isinstance(group.value, Array):
+                out.extend(_comments_of(group.value))
+    comment = getattr(getattr(value, "trivia", None), "comment", "")
+    if comment:
+        out.append(comment)
+    return out
+
+
 def _containers(node: Any) -> list[Any]:
     """The tomlkit containers that hold *node*'s keys (a table split over several headers has many)."""
     from tomlkit.container import Container, OutOfOrderTableProxy
@@ -411,9 +446,25 @@ class RemoveString:
         node = _walk(doc, self.array)
         if not isinstance(node, list):
             raise OpError("not an array")
+        from tomlkit.items import Comment, Trivia
+
+        groups = [g for g in getattr(node, "_value", []) if g.value is not None]
         for i, item in enumerate(node):
             if isinstance(item, str) and str(item) == self.value:
+                lost = groups[i].comment if len(groups) == len(node) else None
                 del node[i]
+                if lost is not None:  # the item's comment joins its neighbour's, not lost
+                    near = groups[i - 1] if i > 0 else groups[i + 1] if i + 1 < len(groups) else None
+                    if near is None:
+                        raise OpError("the item's comment would be lost")
+                    text = lost.trivia.comment
+                    if near.comment is not None:
+                        t = near.comment.trivia
+                        merged = f"{t.comment}  {text}"
+                        near.comment = Comment(Trivia(t.indent, t.comment_ws, merged, t.trail))
+                    else:
+                        t = lost.trivia
+                        near.comment = Comment(Trivia(t.indent, t.comment_ws, text, t.trail))
                 return
         raise OpError("no such item")
 

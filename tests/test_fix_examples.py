@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ from tests.conftest import ROOT, python_for_uv, uv_exe
 from tests.helpers import run_cli
 from tests.test_examples import CONFIG_NAMES, PUBLIC, _world_for
 from torchlint.fix.apply import unified_diff
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / "expected.json").is_file())
 
@@ -39,14 +45,42 @@ def _config(example: Path) -> str:
     return next(n for n in CONFIG_NAMES if (example / n).is_file())
 
 
+def _one_line_value(line: str) -> bool:
+    try:
+        return bool(tomllib.loads(line)) and "#" not in line
+    except tomllib.TOMLDecodeError:
+        return False
+
+
 def _with_comments(text: str) -> str:
+    """*text* with a comment line before each header, at the top and the end, and a comment
+    after every one-line ``key = value``."""
     out = ["# torchlint example, with comments the fix must keep"]
     for i, line in enumerate(text.splitlines()):
         if line.startswith("["):
             out.append(f"# comment {i} before {line}")
-        out.append(line)
+            out.append(line)
+        elif _one_line_value(line):
+            out.append(f"{line}  # on line {i}")
+        else:
+            out.append(line)
     out.append("# the end")
-    return "\n".join(out) + "\n"
+    new = "\n".join(out) + "\n"
+    assert tomllib.loads(new) == tomllib.loads(text)
+    return new
+
+
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def _comments(text: str) -> list[str]:
+    """The comments of *text*, in order, as single comments (`# a  # b` counts as two)."""
+    out = []
+    for line in text.splitlines():
+        code, hash_, rest = line.partition("#")
+        if hash_ and code.count('"') % 2 == 0:
+            out.extend("#" + c.strip() for c in rest.split("#"))
+    return out
 
 
 def _check(cwd: Path, *extra: str) -> list[dict[str, Any]]:
@@ -72,7 +106,8 @@ def _copy(example: Path, tmp: Path) -> tuple[Path, str]:
     work = tmp / example.name
     shutil.copytree(example, work)
     name = _config(example)
-    text = _with_comments((example / name).read_text())
+    text = (example / name).read_text()
+    text = _with_comments(text) if name.endswith(".toml") else f"# a comment\n{text}# the end\n"
     (work / name).write_text(text)
     (work / "expected.json").unlink()
     return work, name
@@ -106,8 +141,7 @@ def test_fix_example(example: Path, tmp_path: Path) -> None:
     assert shown.stdout == unified_diff(original, fixed, name)
 
     # (b) every comment is still there, in the same order
-    comments = [line for line in original.splitlines() if line.lstrip().startswith("#")]
-    assert [line for line in fixed.splitlines() if line.lstrip().startswith("#")] == comments
+    assert _comments(fixed) == _comments(original)
 
     # (a) what had a fix is gone; what remains is exactly what expected.json pins
     after = _check(work)

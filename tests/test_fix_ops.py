@@ -130,3 +130,35 @@ def test_remove_key_keeps_its_comments_as_lines() -> None:
     assert out == "[tool.uv]\n# first\n# after\nx = 1  # xc\n"
     out = _one(text, RemoveKey(("tool", "uv"), "x"))
     assert out.endswith("]  # after\n# xc\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a comment introducing the next table stays with it
+            '[tool.uv]\nfind-links = ["a"]\n\n# ruff settings\n[tool.ruff]\nline-length = 100\n# the end\n',
+            '[tool.uv]\nfind-links = ["a"]\n\n[[tool.uv.index]]\nname = "p"\nurl = "u"\nexplicit = true\n\n'
+            '[tool.uv.sources]\ntorch = [{ index = "p" }]\n\n# ruff settings\n[tool.ruff]\nline-length = 100\n'
+            "# the end\n",
+        ),
+        (  # a comment ending the file still ends it
+            '[project]\nname = "x"\n\n[[tool.uv.index]]\nname = "a"\nurl = "b"\n# the end\n',
+            '[project]\nname = "x"\n\n[[tool.uv.index]]\nname = "a"\nurl = "b"\n\n[[tool.uv.index]]\nname = "p"\n'
+            'url = "u"\nexplicit = true\n\n[tool.uv.sources]\ntorch = [{ index = "p" }]\n# the end\n',
+        ),
+        (  # a new sources entry goes after the last one, not after the next header's comment
+            '[tool.uv.sources]\ntorch = { index = "a" }\n\n# indexes\n[[tool.uv.index]]\nname = "a"\nurl = "b"\n',
+            '[tool.uv.sources]\ntorch = { index = "a" }\ntorchvision = [{ index = "p" }]\n\n# indexes\n'
+            '[[tool.uv.index]]\nname = "a"\nurl = "b"\n\n[[tool.uv.index]]\nname = "p"\nurl = "u"\nexplicit = true\n',
+        ),
+    ],
+    ids=["before-next-header", "end-of-file", "new-key"],
+)
+def test_new_keys_and_tables_leave_comments_in_place(text: str, expected: str) -> None:
+    package = "torchvision" if "torch = " in text else "torch"
+    out = _one(
+        text,
+        AddIndex((("name", "p"), ("url", "u"), ("explicit", True))),
+        AddSource(package, ((("index", "p"),),)),
+    )
+    assert out == expected

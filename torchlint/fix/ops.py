@@ -202,6 +202,7 @@ class AddSource:
     def apply_doc(self, doc: Any) -> None:
         import tomlkit
 
+        before = _before_new_uv_table(doc)
         tool = doc.get("tool")
         if tool is None:
             doc["tool"] = tomlkit.table(is_super_table=True)
@@ -212,7 +213,7 @@ class AddSource:
             uv = tool["uv"]
         sources = uv.get("sources")
         if sources is None:
-            tail = _take_tail(doc)
+            tail = _take_tail(before)
             uv["sources"] = tomlkit.table()
             sources = uv["sources"]
             _give_tail(sources, tail)
@@ -287,12 +288,11 @@ def _last_table(container: Any) -> Any:
     return None
 
 
-def _take_tail(container: Any) -> list[Any]:
-    """Remove and return the trailing comments (and blank lines) of the table rendered last."""
-    from tomlkit.items import Comment
+def _take_tail(last: Any) -> list[Any]:
+    """Remove and return the comments (and blank lines) that end the table *last*."""
+    from tomlkit.items import Comment, Table
 
-    last = _last_table(container)
-    if last is None:
+    if not isinstance(last, Table):
         return []
     body = last.value.body
     start = _tail_start(last.value)
@@ -300,9 +300,24 @@ def _take_tail(container: Any) -> list[Any]:
     if start == 0 or not any(isinstance(v, Comment) for _, v in run):
         return []
     del body[start:]
-    if run and run[0][1].as_string().strip() == "":
-        body.append(run.pop(0))  # the blank line stays where it was, above the new table
     return [v for _, v in run]
+
+
+def _before_new_uv_table(doc: Any) -> Any:
+    """The table rendered right before a table that is about to be appended to ``[tool.uv]``."""
+    from tomlkit.items import Table
+
+    tool = doc.get("tool")
+    if tool is None:
+        return _last_table(doc)
+    if not isinstance(tool, Table):
+        return None  # split over several places: leave the comments alone
+    uv = tool.get("uv")
+    if uv is None:
+        return _last_table(tool.value) or tool
+    if not isinstance(uv, Table):
+        return None
+    return _last_table(uv.value) or uv
 
 
 def _give_tail(table: Any, run: list[Any]) -> None:
@@ -506,6 +521,7 @@ class AddIndex:
         import tomlkit
         from tomlkit.items import AoT
 
+        before = _before_new_uv_table(doc)
         uv = _ensure_uv(doc)
         current = uv.get("index")
         if current is not None and not isinstance(current, AoT):
@@ -516,14 +532,14 @@ class AddIndex:
         for k, v in self.items:
             table[k] = v
         if current is None:
-            tail = _take_tail(doc)
+            tail = _take_tail(before)
             aot = tomlkit.aot()
             aot.append(table)
             uv["index"] = aot
             _give_tail(uv["index"][-1], tail)
             return
         last = current[-1]
-        tail = _take_tail(last.value)
+        tail = _take_tail(_last_table(last.value) or last)
         if last.as_string().endswith("\n\n"):
             table.add(tomlkit.nl())  # the blank line that followed the last index now follows this one
         else:

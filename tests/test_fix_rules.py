@@ -127,6 +127,7 @@ def test_tl006_no_move_onto_a_taken_name_or_second_default(
     [
         ("[tool.uv]", "soruces = {}", True),  # `sources` is clearly closer than `no-sources`
         ("[tool.uv]", "index-urls = []", False),  # index-url or extra-index-url: a question for the user
+        ("[tool.uv]", "soruces = {}\nsources = {}", False),  # both spellings: no merge
         (
             '[[tool.uv.index]]\nname = "x"\nurl = "https://x.example.org/simple"',
             'priority = "supplemental"',

@@ -164,8 +164,13 @@ def _rename_fix(ctx: RuleContext, location: Location, old: str, new: str) -> Fix
     """Rename the key in place (unsafe: the setting starts to take effect)."""
     sf = builders.source_file(ctx.project, location.filename)
     path = builders.path_of(sf.data, location.toml_path) if sf is not None else None
-    if path is None or path[-1] != old:
+    if path is None or path[-1] != old or sf is None:
         return None
+    table: Any = sf.data
+    for part in path[:-1]:
+        table = table[part]
+    if new in table:
+        return None  # both spellings present: merging them is the author's call
     return Fix("unsafe", f"rename `{old}` to `{new}`", ops=(RenameKey(path[:-1], old, new),))
 
 

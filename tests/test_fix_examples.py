@@ -170,8 +170,9 @@ LOCKABLE = [e for e in EXAMPLES if "after_fix" in _expected(e)]
 @pytest.mark.uv
 @pytest.mark.parametrize("example", LOCKABLE, ids=lambda p: p.name)
 def test_fixed_example_locks_and_checks_live(example: Path, tmp_path: Path, index_server_factory) -> None:  # type: ignore[no-untyped-def]
-    """(e) uv locks the fixed project against the local index serving the snapshot's facts; and
-    torchlint, live against the same server, reports what it reported offline."""
+    """(e) uv locks the fixed project against the local index serving the snapshot's facts; and,
+    live against the same server, `--fix` writes what it wrote offline and the check of the fixed
+    project reports what it reported offline."""
     expected = _expected(example)
     work, name = _copy(example, tmp_path)
     run_cli(["check", ".", "--offline", "--fix", "--unsafe-fixes"], cwd=work)
@@ -182,8 +183,13 @@ def test_fixed_example_locks_and_checks_live(example: Path, tmp_path: Path, inde
     world_dir.mkdir()
     (world_dir / name).write_text(fixed + (example / name).read_text())
     server = index_server_factory(_world_for(world_dir), missing_status=403, json=False)
+    mirror = ["--mirror", f"{PUBLIC}={server.url}", "--default-index", server.index_url("/simple")]
+    if not expected.get("live_skip"):  # fixing live writes what fixing offline wrote
+        live_work, _ = _copy(example, tmp_path / "live")
+        proc = run_cli(["check", ".", "--fix", "--unsafe-fixes", *mirror], cwd=live_work)
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert (live_work / name).read_text() == fixed, proc.stdout
     if not expected.get("fixed_live_skip"):
-        mirror = ["--mirror", f"{PUBLIC}={server.url}", "--default-index", server.index_url("/simple")]
         proc = run_cli(["check", ".", "--output-format", "json", *mirror], cwd=work)
         assert proc.returncode in (0, 1), proc.stderr
         live = list(json.loads(proc.stdout or "[]"))

@@ -93,11 +93,10 @@ def test_add_index_new_and_appended() -> None:
 def test_add_conflict_creates_or_appends() -> None:
     text = '[project]\nname = "x"\n\n# sources\n[tool.uv.sources]  # here\ntorch = { index = "a" }\n'
     out = _one(text, AddConflict((("extra", "cpu"), ("extra", "cu124"))))
-    assert (
-        '[tool.uv]\nconflicts = [[{ extra = "cpu" }, { extra = "cu124" }]]\n\n[tool.uv.sources]  # here\n'
-        in out
+    assert out == (
+        '[project]\nname = "x"\n\n[tool.uv]\nconflicts = [[{ extra = "cpu" }, { extra = "cu124" }]]\n\n'
+        '# sources\n[tool.uv.sources]  # here\ntorch = { index = "a" }\n'
     )
-    assert out.count("# here") == 1 and "# sources" in out
     text = '[tool.uv]\nconflicts = [\n  [{ group = "a" }, { group = "b" }],  # ab\n]\n'
     out = _one(text, AddConflict((("extra", "cpu"), ("extra", "cu124"))))
     assert tomllib.loads(out)["tool"]["uv"]["conflicts"] == [

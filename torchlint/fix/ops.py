@@ -340,19 +340,62 @@ def _ensure_uv(doc: Any) -> Any:
     return uv
 
 
-def _add_scalar(table: Any, key: str, value: Any) -> None:
+def _add_scalar(doc: Any, table: Any, key: str, value: Any) -> None:
     """Add a key that renders inline (a value, an inline array) to *table*.
 
     A table known only from its sub-tables (``[tool.uv.sources]`` with no ``[tool.uv]``) gets
-    its own ``[tool.uv]`` header; tomlkit would give that header the first sub-table's comment
-    too, so the new header starts without one.
+    its own ``[tool.uv]`` header, just above the first sub-table. tomlkit would give that header
+    the sub-table's comment too, so it starts without one; and the comments that introduced the
+    sub-table (kept at the end of the table before it) move below the new key, so they still
+    stand right above the sub-table's header.
     """
-    from tomlkit.items import Table, Trivia
+    from tomlkit.items import SingleKey, Table, Trivia, Whitespace
 
-    if isinstance(table, Table) and table.is_super_table():
-        table._trivia = Trivia()
-        table._is_super_table = False
+    if not (isinstance(table, Table) and table.is_super_table()):
+        table[key] = value
+        return
+    tables = list(_render_order(doc))
+    at = next((i for i, t in enumerate(tables) if t is table), None)
+    before = None if at is None else next((t for t in reversed(tables[:at]) if not t.is_super_table()), None)
+    run = _take_tail(before)
+    while run and isinstance(run[0], Whitespace) and before is not None:
+        before.value.body.append((None, run.pop(0)))  # the blank line above the new header stays
+    table._trivia = Trivia()
+    table._is_super_table = False
     table[key] = value
+    if not run:
+        return
+    container = table.value
+    idx = container._map.get(SingleKey(key))
+    if not isinstance(idx, int):
+        raise OpError("cannot place the comments")
+    prev = container.body[idx][1]
+    if "\n" not in prev.trivia.trail:
+        prev.trivia.trail += "\n"
+    items = [(None, Whitespace("\n")), *((None, c) for c in run)]
+    container.body[idx + 1 : idx + 1] = items
+    for k, v in list(container._map.items()):
+        if isinstance(v, int) and v > idx:
+            container._map[k] = v + len(items)
+        elif isinstance(v, tuple):
+            container._map[k] = tuple(x + len(items) if x > idx else x for x in v)
+    following = container.body[idx + 1 + len(items) :]
+    if following and isinstance(following[0][1], Table):
+        following[0][1].trivia.indent = following[0][1].trivia.indent.replace("\n", "")
+
+
+def _render_order(container: Any) -> Any:
+    """Every table of *container* in the order they are rendered (array elements included)."""
+    from tomlkit.items import AoT, Table
+
+    for _, value in container.body:
+        if isinstance(value, Table):
+            yield value
+            yield from _render_order(value.value)
+        elif isinstance(value, AoT):
+            for element in value.body:
+                yield element
+                yield from _render_order(element.value)
 
 
 def _comments_of(value: Any) -> list[str]:
@@ -579,7 +622,7 @@ class AddConflict:
         uv = _ensure_uv(doc)
         current = uv.get("conflicts")
         if current is None:
-            _add_scalar(uv, "conflicts", _item("[" + self._text() + "]"))
+            _add_scalar(doc, uv, "conflicts", _item("[" + self._text() + "]"))
             return
         if not isinstance(current, list):
             raise OpError("`tool.uv.conflicts` is not an array")

@@ -120,6 +120,12 @@ def test_tl006_no_move_onto_a_taken_name_or_second_default(
     )
     fixed, messages = _fixed(tmp_path, second_default, "TL006", monkeypatch)
     assert messages and fixed is None
+    two_variants = (
+        HEAD + 'dependencies = ["torch==2.4.0"]\n\n[tool.uv.pip]\nextra-index-url = [\n'
+        '  "https://download.pytorch.org/whl/cpu",\n  "https://download.pytorch.org/whl/cu124",\n]\n'
+    )
+    fixed, messages = _fixed(tmp_path, two_variants, "TL006", monkeypatch)
+    assert messages and fixed is None
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ explicit = true
 ```
 
 ## Fix safety
-A misspelled key is renamed to the one uv accepts when exactly one known key is close
+A misspelled key is renamed to the one uv accepts when one known key is clearly the closest
 (`souces` → `sources`, `explict` → `explicit`); the value, its comments and layout stay. Index
 settings under `[tool.uv.pip]` in a project are moved: `index-url` becomes a
 `[[tool.uv.index]]` with `default = true`, each `extra-index-url` entry an index (a PyTorch
@@ -237,6 +237,8 @@ def _move_fix(ctx: RuleContext, location: Location, key: str) -> Fix | None:
             url, pt, fmt = new_url, parse_pytorch_url(new_url, mm), None
         if pt is not None and pt.kind != "unknown" and key != "index-url":
             explicit = True
+            if any(n.startswith("pytorch") for n in names):
+                return None  # two PyTorch variants: which package goes where is the author's call
         name = builders.index_name_for(url, mm)
         if name in names:
             return None

@@ -11,6 +11,7 @@ import pytest
 
 from torchlint.check import CheckOptions, run_check
 from torchlint.engine import all_rules
+from torchlint.fix.run import plan_fixes
 from torchlint.index.probe import ProbeOptions
 
 CASES = [
@@ -45,3 +46,38 @@ def test_example(rm, i, ex, tmp_path: Path) -> None:  # type: ignore[no-untyped-
             )
     else:
         assert found == [], [(d.code, d.message) for d in result.diagnostics if d.code == rm.code]
+
+
+def test_every_rule_with_a_fix_shows_it() -> None:
+    """A rule that can fix shows the fixed text in an example (rendered on its page)."""
+    for rm in all_rules():
+        shown = [ex for ex in rm.module.EXAMPLES if ex.fixed is not None]
+        if rm.rule.fix_availability == "none":
+            assert not shown, f"{rm.code} says it has no fix but an example shows one"
+        else:
+            assert shown, f"{rm.code} has a fix ({rm.rule.fix_availability}) but no example shows it"
+        assert all(ex.kind == "bad" for ex in shown)
+
+
+FIXED = [c for c in CASES if c.values[2].fixed is not None]
+
+
+@pytest.mark.parametrize(("rm", "i", "ex"), FIXED)
+def test_example_fix(rm, i, ex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """`--fix --unsafe-fixes` (this rule's fixes only) writes exactly ``fixed``; after it the rule
+    reports nothing with a fix, and a second pass changes nothing."""
+    path = tmp_path / "pyproject.toml"
+    path.write_text(ex.pyproject, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    opts = CheckOptions(
+        select=(rm.code,), probe=ProbeOptions(offline=True, cache_dir=str(tmp_path / "cache"))
+    )
+    (plan,) = plan_fixes(run_check(["pyproject.toml"], opts, environ={}), unsafe=True)
+    assert not plan.refused, plan.refused
+    assert plan.new_text == ex.fixed
+    path.write_text(plan.new_text, encoding="utf-8")
+    again = run_check(["pyproject.toml"], opts, environ={})
+    assert not [d for d in again.diagnostics if d.fix is not None and d.fix.ops], [
+        d.message for d in again.diagnostics
+    ]
+    assert all(not p.changed for p in plan_fixes(again, unsafe=True))

@@ -48,7 +48,13 @@ def rule_json(rm: RuleModule) -> dict[str, Any]:
         "summary": r.summary,
         "explanation": rule_doc(rm),
         "examples": [
-            {"kind": e.kind, "title": e.title, "pyproject": e.pyproject, "expect": list(e.expect)}
+            {
+                "kind": e.kind,
+                "title": e.title,
+                "pyproject": e.pyproject,
+                "expect": list(e.expect),
+                "fixed": e.fixed,
+            }
             for e in getattr(rm.module, "EXAMPLES", ())
         ],
     }

@@ -157,3 +157,24 @@ def local_labels(project: Project, names: frozenset[str] | set[str] | None = Non
             if plus and label and label not in out:
                 out.append(label)
     return out
+
+
+def variant_for_legacy(project: Project, pt: PytorchIndex) -> str | None:
+    """The one per-variant index a legacy page or the aggregated index stands for, if it is clear.
+
+    From the page's own path (``/whl/cu118/torch_stable.html`` -> ``cu118``), else from the
+    local labels of the torch-family pins (``torch==2.0.1+cu118``). ``None`` when there is no
+    such hint, when the hints disagree, or when the variant is not a current kind (cpu, cuXXX,
+    rocmX.Y, xpu).
+    """
+    from torchlint.index.urls import LEGACY_VARIANTS, variant_kind
+    from torchlint.rules.common import TORCH_FAMILY
+
+    labels = [lb for lb in local_labels(project, set(TORCH_FAMILY) | {"torch"}) if lb not in LEGACY_VARIANTS]
+    found = {pt.variant.lower()} if pt.variant else set(labels)
+    if pt.variant and labels and set(labels) != found:
+        return None
+    if len(found) != 1:
+        return None
+    (variant,) = found
+    return variant if variant_kind(variant) != "unknown" else None

@@ -133,6 +133,21 @@ url = "https://download.pytorch.org/whl/cu118"
 """,
         expect=("TL001",),
         title="what `uv add torch --index torch=...` writes",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.3.1"]
+
+[tool.uv.sources]
+torch = { index = "torch" }
+
+[[tool.uv.index]]
+name = "torch"
+url = "https://download.pytorch.org/whl/cu118"
+explicit = true
+""",
     ),
     Example(
         "bad",

@@ -93,6 +93,20 @@ url = "https://download.pytorch.org/whl/cu121"
 explicit = true
 """,
         expect=("TL002",),
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+dependencies = ["torch==2.5.1"]
+
+[tool.uv.sources]
+torch = { index = "pytorch-cu121" }
+
+[[tool.uv.index]]
+name = "pytorch-cu121"
+url = "https://download.pytorch.org/whl/cu121"
+explicit = true
+""",
     ),
     Example(
         "good",

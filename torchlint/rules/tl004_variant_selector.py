@@ -44,8 +44,12 @@ torch = [
 ```
 
 ## Fix safety
-No automatic fix: rewriting a marker to `extra =` and adding `conflicts` changes which torch
-each extra installs, and the right set of conflicting extras is a decision about the project.
+Two unsafe fixes. A marker that only says `extra == 'x'` becomes the `extra = "x"` key. Extras
+or groups that route a package to different indexes without `conflicts` are declared mutually
+exclusive: the fix adds `conflicts = [[{ extra = "cpu" }, { extra = "cu124" }]]` to `[tool.uv]`
+(or appends the set to an existing `conflicts` array). Both change which torch each extra
+installs (uv forks the resolution), and a project that wants two of these extras installed
+together needs another layout; there is no fix for the other findings.
 
 ## References
 - uv guide, "Using uv with PyTorch": configuring accelerators with optional dependencies
@@ -58,7 +62,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from torchlint.diagnostics import Diagnostic, Fix, Related
+from torchlint.diagnostics import Diagnostic, Fix, Location, Related
 from torchlint.project.model import DeclaredRequirement, SourceEntry
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.config_helpers import (
@@ -77,6 +81,7 @@ RULE = Rule(
     severity="warning",
     needs="config",
     summary="extras/groups used as a backend switch without `extra =`/`group =` keys or `conflicts`",
+    fix_availability="sometimes",
 )
 
 
@@ -240,7 +245,29 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
             location,
             related=related,
             help=f"add `conflicts = [[{conflict}]]` to `[tool.uv]`",
+            fix=_conflicts_fix(ctx, location, names, conflict),
         )
+
+
+def _conflicts_fix(ctx: RuleContext, location: Location, names: list[Activator], text: str) -> Fix | None:
+    """Declare the extras/groups mutually exclusive in ``[tool.uv] conflicts`` (unsafe: uv forks)."""
+    from torchlint.fix.ops import AddConflict
+
+    project = ctx.project
+    if project.manager != "uv" or location.filename != project.file.display:
+        return None
+    declared = project.uv.conflicts
+    if (
+        declared is not None
+        and declared.location is not None
+        and declared.location.filename != location.filename
+    ):
+        return None  # declared in a uv.toml: the set belongs there
+    return Fix(
+        "unsafe",
+        f"declare [{text}] mutually exclusive in `[tool.uv] conflicts`",
+        ops=(AddConflict(tuple(names)),),
+    )
 
 
 def _routed_somewhere(
@@ -341,6 +368,91 @@ explicit = true
 """,
         expect=("TL004",),
         title="an extra selected with a marker, no `conflicts` (astral-sh/uv#17108)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[project.optional-dependencies]
+cuda = ["torch>=2.7.0", "torchvision>=0.22.0"]
+cpu = ["torch>=2.7.0", "torchvision>=0.22.0"]
+
+[tool.uv]
+conflicts = [[{ extra = "cpu" }, { extra = "cuda" }]]
+
+[tool.uv.sources]
+torch = { index = "pytorch-cu126", extra = "cuda" }
+torchvision = { index = "pytorch-cu126", extra = "cuda" }
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
+    ),
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[project.optional-dependencies]
+cpu = ["torch>=2.7.0"]
+cu126 = ["torch>=2.7.0"]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cpu", extra = "cpu" },
+  { index = "pytorch-cu126", extra = "cu126" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
+        expect=("TL004",),
+        title='backend extras without `conflicts`: uv stops with "conflicting indexes for package `torch`"',
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[project.optional-dependencies]
+cpu = ["torch>=2.7.0"]
+cu126 = ["torch>=2.7.0"]
+
+[tool.uv]
+conflicts = [[{ extra = "cpu" }, { extra = "cu126" }]]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cpu", extra = "cpu" },
+  { index = "pytorch-cu126", extra = "cu126" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
     ),
     Example(
         "bad",

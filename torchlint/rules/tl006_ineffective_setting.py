@@ -44,8 +44,15 @@ explicit = true
 ```
 
 ## Fix safety
-No automatic fix: renaming a key or moving a setting makes it take effect, which changes the
-resolution.
+A misspelled key is renamed to the one uv accepts when one known key is clearly the closest
+(`souces` → `sources`, `explict` → `explicit`); the value, its comments and layout stay. Index
+settings under `[tool.uv.pip]` in a project are moved: `index-url` becomes a
+`[[tool.uv.index]]` with `default = true`, each `extra-index-url` entry an index (a PyTorch
+variant index with `explicit = true` and `[tool.uv.sources]` entries for the declared
+torch-family packages), each `find-links` entry a `format = "flat"` index (a legacy PyTorch
+page becomes its variant index), and the old key is removed. Both fixes are unsafe: the setting
+starts to take effect, which changes the resolution. There is no fix when the match is
+ambiguous, when a new index name is taken, or for the other findings.
 
 ## References
 - astral-sh/uv#7372, astral-sh/uv#12709, astral-sh/uv#18478, astral-sh/uv#15003
@@ -62,10 +69,13 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from torchlint.diagnostics import Diagnostic
+from torchlint.diagnostics import Diagnostic, Fix, Location
+from torchlint.fix import builders
+from torchlint.fix.ops import Op, RenameKey
+from torchlint.index.urls import parse_pytorch_url
 from torchlint.project.uv_keys import INDEX_KEYS, SOURCE_KEYS, UV_KEYS
 from torchlint.rules.base import Example, Rule, RuleContext
-from torchlint.rules.config_helpers import canonical, mirrors, pytorch
+from torchlint.rules.config_helpers import canonical, mirrors, pytorch, variant_for_legacy
 
 RULE = Rule(
     code="TL006",
@@ -73,6 +83,7 @@ RULE = Rule(
     severity="warning",
     needs="config",
     summary="settings uv ignores: misspelled keys, `[tool.uv.pip]` indexes, `torch-backend`, sources for undeclared packages",
+    fix_availability="sometimes",
 )
 
 #: `[tool.uv.pip]` / `[tool.pip]` keys that choose indexes or variants.
@@ -116,7 +127,8 @@ def _unknown_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
             where, known = "[tool.uv]", UV_KEYS
         else:
             where, known = f"`{prefix}`", frozenset()
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+        candidates = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.7)
+        close = candidates[:1]
         if prefix == "index" and name in ("priority", "secondary", "default-priority"):
             help_ = (
                 "uv indexes have no priority: use `explicit = true` (only for packages routed to it) "
@@ -129,11 +141,37 @@ def _unknown_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
         else:
             help_ = "remove it, or check the uv settings reference for the right key"
         effect = "so no source in it applies" if close == ["sources"] else "and the setting has no effect"
+        fix = None
+        if _unambiguous(name, candidates) and help_ == f"did you mean `{close[0]}`?":
+            fix = _rename_fix(ctx, location, name, close[0])
         yield ctx.diagnostic(
             f"`{name}` is not a key uv knows in {where}: uv ignores it (with at most a warning), {effect}",
             location,
             help=help_,
+            fix=fix,
         )
+
+
+def _unambiguous(name: str, candidates: list[str]) -> bool:
+    """One close key, or one clearly closer than the next (`souces`: `sources` 0.92, `no-sources` 0.75)."""
+    if len(candidates) < 2:
+        return len(candidates) == 1
+    first, second = (difflib.SequenceMatcher(None, name, c).ratio() for c in candidates[:2])
+    return first - second >= 0.1
+
+
+def _rename_fix(ctx: RuleContext, location: Location, old: str, new: str) -> Fix | None:
+    """Rename the key in place (unsafe: the setting starts to take effect)."""
+    sf = builders.source_file(ctx.project, location.filename)
+    path = builders.path_of(sf.data, location.toml_path) if sf is not None else None
+    if path is None or path[-1] != old or sf is None:
+        return None
+    table: Any = sf.data
+    for part in path[:-1]:
+        table = table[part]
+    if new in table:
+        return None  # both spellings present: merging them is the author's call
+    return Fix("unsafe", f"rename `{old}` to `{new}`", ops=(RenameKey(path[:-1], old, new),))
 
 
 def _is_project(ctx: RuleContext) -> bool:
@@ -162,7 +200,58 @@ def _uv_pip(ctx: RuleContext) -> Iterator[Diagnostic]:
             "ignore it (astral-sh/uv#7372)",
             location,
             help=move,
+            fix=_move_fix(ctx, location, key),
         )
+
+
+def _move_fix(ctx: RuleContext, location: Location, key: str) -> Fix | None:
+    """``[tool.uv.pip]`` index settings -> ``[[tool.uv.index]]`` entries (and sources); the key goes.
+
+    Unsafe: `uv lock` and `uv sync` start to use the indexes.
+    """
+    if key not in ("index-url", "extra-index-url", "find-links"):
+        return None
+    project = ctx.project
+    sf = builders.source_file(project, location.filename)
+    path = builders.path_of(sf.data, location.toml_path) if sf is not None else None
+    if sf is not project.file or path != ("tool", "uv", "pip", key):
+        return None
+    value = project.file.data["tool"]["uv"]["pip"][key]
+    urls = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    if not urls or not all(isinstance(u, str) for u in urls):
+        return None
+    if key == "index-url" and (len(urls) != 1 or any(i.default for i in project.indexes)):
+        return None  # a default index is already defined: moving this one would compete with it
+    mm = mirrors(ctx)
+    ops: list[Op] = []
+    names: list[str] = []
+    for url in urls:
+        pt = parse_pytorch_url(url, mm)
+        fmt = "flat" if key == "find-links" else None
+        explicit = False
+        if pt is not None and (pt.flat or pt.kind == "aggregated"):
+            variant = variant_for_legacy(project, pt)
+            new_url = builders.variant_url(url, pt, variant) if variant else None
+            if new_url is None:
+                return None  # TL008 names the variant to use once it can be told
+            url, pt, fmt = new_url, parse_pytorch_url(new_url, mm), None
+        if pt is not None and pt.kind != "unknown" and key != "index-url":
+            explicit = True
+            if any(n.startswith("pytorch") for n in names):
+                return None  # two PyTorch variants: which package goes where is the author's call
+        name = builders.index_name_for(url, mm)
+        if name in names:
+            return None
+        names.append(name)
+        route = builders.route_to_new_index(
+            project, name, url, explicit=explicit, fmt=fmt, default=key == "index-url"
+        )
+        if route is None:
+            return None
+        ops.extend(route)
+    ops.append(builders.remove(path[:-1], key))
+    listed = ", ".join(f"`{n}`" for n in names)
+    return Fix("unsafe", f"move `[tool.uv.pip] {key}` to `[[tool.uv.index]]` {listed}", ops=tuple(ops))
 
 
 def _torch_backend(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -301,6 +390,60 @@ extra-index-url = ["https://download.pytorch.org/whl/cu124"]
 """,
         expect=("TL006",),
         title="an index under `[tool.uv.pip]` (astral-sh/uv#7372)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.11,<3.13"
+dependencies = ["torch==2.4.0"]
+
+[tool.uv.pip]
+
+[[tool.uv.index]]
+name = "pytorch-cu124"
+url = "https://download.pytorch.org/whl/cu124"
+explicit = true
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-cu124" }]
+""",
+    ),
+    Example(
+        "bad",
+        """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.7.1"]
+
+# the CUDA build on Linux
+[tool.uv.souces]
+torch = { index = "pytorch-cu126" }  # linux-x86_64 only
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explict = true
+""",
+        expect=("TL006",),
+        title="misspelled `[tool.uv.souces]` and `explict` (astral-sh/uv#12709)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.7.1"]
+
+# the CUDA build on Linux
+[tool.uv.sources]
+torch = { index = "pytorch-cu126" }  # linux-x86_64 only
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
     ),
     Example(
         "bad",

@@ -36,8 +36,10 @@ torch = [
 ```
 
 ## Fix safety
-No automatic fix: correcting a marker makes an entry apply where it did not, which changes where
-the package comes from on those targets.
+A never-true comparison in a `[tool.uv.sources]` entry's marker is rewritten to the canonical
+one (`platform_system == 'linux'` → `sys_platform == 'linux'`). Unsafe: the entry starts
+applying on the platforms the marker names, which changes where the package comes from there.
+There is no fix for markers elsewhere, for overlapping entries or for the Darwin workaround.
 
 ## References
 - uv guide, "Using uv with PyTorch" (history: astral-sh/uv#9210, #10046, #11113)
@@ -62,6 +64,7 @@ RULE = Rule(
     severity="warning",
     needs="config",
     summary="markers that are never true (`platform_system == 'darwin'`), overlapping sources entries, the obsolete Darwin workaround",
+    fix_availability="sometimes",
 )
 
 _OP = r"(===|==|!=)"
@@ -325,6 +328,29 @@ explicit = true
 """,
         expect=("TL007",),
         title="`platform_system` compared with `sys_platform` values",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch>=2.6.0"]
+
+[tool.uv.sources]
+torch = [
+  { index = "pytorch-cu126", marker = "sys_platform == 'linux'" },
+  { index = "pytorch-cpu", marker = "sys_platform == 'darwin'" },
+]
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+
+[[tool.uv.index]]
+name = "pytorch-cu126"
+url = "https://download.pytorch.org/whl/cu126"
+explicit = true
+""",
     ),
     Example(
         "bad",

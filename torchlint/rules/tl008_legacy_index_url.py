@@ -38,8 +38,13 @@ explicit = true
 ```
 
 ## Fix safety
-No automatic fix: the per-variant index serves a different set of versions than the old page,
-and routing torch to it needs a sources entry.
+When the variant is clear (from the page's path, `/whl/cu118/torch_stable.html`, or from the
+local label every torch-family pin shares, `torch==1.8.0+cu111`), the fix points the index at
+`/whl/<variant>` (dropping `format = "flat"`), or replaces a `find-links` / `extra-index-url`
+entry with a `[[tool.uv.index]]` of that variant, with `explicit = true` and a
+`[tool.uv.sources]` entry for each declared torch-family package not routed yet. It is unsafe:
+the per-variant index serves a different set of versions than the old page. Without a clear
+variant there is no fix.
 
 ## References
 - astral-sh/uv#12709, astral-sh/uv#9647, pytorch/pytorch#170511, pytorch/benchmark#2363
@@ -48,14 +53,28 @@ and routing torch to it needs a sources entry.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from torchlint.diagnostics import Diagnostic
-from torchlint.index.urls import LEGACY_VARIANTS, PYTORCH_ROOT, is_pytorch_host, parse_pytorch_url
+from torchlint.diagnostics import Diagnostic, Fix
+from torchlint.fix import builders
+from torchlint.index.urls import (
+    LEGACY_VARIANTS,
+    PYTORCH_ROOT,
+    PytorchIndex,
+    is_pytorch_host,
+    parse_pytorch_url,
+)
 from torchlint.project.model import IndexDef
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.common import TORCH_FAMILY
-from torchlint.rules.config_helpers import index_location, index_where, local_labels, mirrors
+from torchlint.rules.config_helpers import (
+    index_location,
+    index_where,
+    local_labels,
+    mirrors,
+    variant_for_legacy,
+)
 
 RULE = Rule(
     code="TL008",
@@ -63,6 +82,7 @@ RULE = Rule(
     severity="warning",
     needs="config",
     summary="`torch_stable.html` find-links, the aggregated `/whl` index, a URL matching no known channel",
+    fix_availability="sometimes",
 )
 
 
@@ -117,6 +137,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 "June 2024 and lists no current releases",
                 location,
                 help=_suggest(ctx, pt.channel, pt.variant),
+                fix=_fix(ctx, idx, pt),
             )
         elif pt.kind == "aggregated":
             yield ctx.diagnostic(
@@ -124,6 +145,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 "(`torch==2.3.1+cu121` is not found there) and mixes every accelerator's builds",
                 location,
                 help=_suggest(ctx, pt.channel, None),
+                fix=_fix(ctx, idx, pt),
             )
         elif pt.kind == "unknown":
             legacy = pt.variant in LEGACY_VARIANTS
@@ -134,6 +156,51 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 location,
                 help=_suggest(ctx, pt.channel, None),
             )
+
+
+_URL_SETTINGS = {"[tool.uv] find-links": "find-links", "[tool.uv] extra-index-url": "extra-index-url"}
+
+
+def _fix(ctx: RuleContext, idx: IndexDef, pt: PytorchIndex) -> Fix | None:
+    """Point the index (or replace the find-links / extra-index-url entry) at the variant index.
+
+    Unsafe: the per-variant index serves other versions than the page or aggregated index did.
+    """
+    project = ctx.project
+    if project.manager != "uv" or idx.location is None or idx.location.filename != project.file.display:
+        return None
+    variant = variant_for_legacy(project, pt)
+    url = builders.variant_url(idx.url, pt, variant) if variant else None
+    if url is None:
+        return None
+    ops: list[Any] = []
+    if idx.origin == "[[tool.uv.index]]":
+        path = builders.index_path(project, idx)
+        if path is None:
+            return None
+        ops.append(builders.set_in(path, "url", url))
+        if idx.format == "flat":
+            ops.append(builders.remove(path, "format"))
+        if idx.name and not idx.default:
+            if not idx.explicit:
+                ops.append(builders.set_in(path, "explicit", True))
+            for package in sorted(project.declared_names() & TORCH_FAMILY):
+                if not project.sources.get(package):
+                    ops.append(builders.route(package, [(("index", idx.name),)]))
+        message = f"point index `{idx.name or idx.url}` at `{url}`"
+    elif idx.origin in _URL_SETTINGS and project.file.data.get("tool", {}).get("uv") is not None:
+        key = _URL_SETTINGS[idx.origin]
+        value = project.file.data["tool"]["uv"].get(key)
+        drop = builders.drop_url(("tool", "uv", key), value, idx.url)
+        name = builders.index_name_for(url)
+        route = builders.route_to_new_index(project, name, url)
+        if drop is None or route is None:
+            return None
+        ops.extend([*route, drop])
+        message = f"replace `{key}` <{idx.url}> with the explicit index `{name}` <{url}>"
+    else:
+        return None
+    return Fix("unsafe", message, ops=tuple(ops))
 
 
 def _project_page(idx: IndexDef, mm: dict[str, str]) -> bool:
@@ -156,6 +223,23 @@ find-links = ["https://download.pytorch.org/whl/torch_stable.html"]
 """,
         expect=("TL008",),
         title="the legacy `torch_stable.html` page",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.8"
+dependencies = ["torch==1.8.0+cu111"]
+
+[tool.uv]
+
+[[tool.uv.index]]
+name = "pytorch-cu111"
+url = "https://download.pytorch.org/whl/cu111"
+explicit = true
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-cu111" }]
+""",
     ),
     Example(
         "bad",
@@ -176,6 +260,21 @@ explicit = true
 """,
         expect=("TL008",),
         title="the aggregated `/whl` index (pytorch/pytorch#170511)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["torch==2.3.1+cu121"]
+
+[tool.uv.sources]
+torch = { index = "pytorch" }
+
+[[tool.uv.index]]
+name = "pytorch"
+url = "https://download.pytorch.org/whl/cu121"
+explicit = true
+""",
     ),
     Example(
         "good",

@@ -366,7 +366,10 @@ def _diagnostic(ctx: RuleContext, f: Finding) -> Diagnostic:
         severity = "warning"
         evidence.append(f"{p.req.name} {f.fallback} on {idx} has all its dependencies reachable")
     src_marker = p.source.marker_raw if p.source is not None else None
-    dep_marker = _marker_text(o.marker)
+    # declared where it is needed: its own marker, else where `torch` comes from this index (a
+    # dependency declared everywhere is looked up on the default index elsewhere, which may not
+    # serve it at all: `triton-xpu` on macOS)
+    dep_marker = _marker_text(o.marker) or src_marker
     declare = o.dep + (f" ; {dep_marker}" if dep_marker else "")
     route = f'{{ index = "{p.index.name}"' + (f', marker = "{src_marker}"' if src_marker else "") + " }"
     help_ = f'add "{declare}" to {p.req.scope.label()} and route it: {o.dep} = [{route}] in [tool.uv.sources]'
@@ -471,6 +474,23 @@ explicit = true
 """,
         expect=("TL201",),
         title="the founding case: nightly torch without pytorch-triton (astral-sh/uv#9651)",
+        fixed="""\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.12"
+dependencies = ["torch>=2.5.1", "torchvision>=0.20.1", "pytorch-triton ; platform_system == 'Linux'"]
+
+[tool.uv.sources]
+torch = [{ index = "pytorch-nightly", marker = "sys_platform == 'linux'" }]
+torchvision = [{ index = "pytorch-nightly", marker = "sys_platform == 'linux'" }]
+pytorch-triton = [{ index = "pytorch-nightly", marker = "sys_platform == 'linux'" }]
+
+[[tool.uv.index]]
+name = "pytorch-nightly"
+url = "https://download.pytorch.org/whl/nightly/cpu"
+explicit = true
+""",
     ),
     Example(
         "bad",

@@ -37,3 +37,17 @@ def test_each_page_shows_its_examples() -> None:
         page = pages[f"{rm.code}.md"]
         for ex in rm.module.EXAMPLES:
             assert ex.pyproject.strip().splitlines()[0] in page
+
+
+def test_readme_rule_table_matches_the_rules() -> None:
+    """The README's rule table (written by hand) names every rule with its current fix availability."""
+    rows = {}
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| [TL"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0].split("]")[0].lstrip("[")] = cells
+    for rm in all_rules():
+        assert rm.code in rows, f"README's rule table lacks {rm.code}"
+        _code, name, _finds, needs, fix = rows[rm.code]
+        assert (name, needs, fix) == (rm.rule.name, rm.rule.needs, rm.rule.fix_availability), rm.code
+    assert set(rows) == {rm.code for rm in all_rules()}

@@ -350,18 +350,6 @@ class _Validator:
 # --------------------------------------------------------------------------- merging with the CLI
 
 
-def _matches(code: str, selectors: Sequence[str]) -> int:
-    """Specificity of the longest selector matching *code* (0: none); the same rule as the engine's."""
-    best = 0
-    for s in selectors:
-        s = s.strip().upper()
-        if s == "ALL":
-            best = max(best, 1)
-        elif code.startswith(s):
-            best = max(best, len(s) + 1)
-    return best
-
-
 def resolve_codes(
     cfg: Config,
     select: Sequence[str] = (),
@@ -375,7 +363,7 @@ def resolve_codes(
     ``--extend-select`` adds to it and ``--ignore`` / ``--extend-ignore`` remove from it (the more
     specific selector wins; ignore wins a tie).
     """
-    from torchlint.engine import all_rules, select_rules
+    from torchlint.engine import all_rules, select_rules, selector_specificity
 
     cli_ignore = [*ignore, *extend_ignore]
     if select:
@@ -384,7 +372,7 @@ def resolve_codes(
         r.code for r in select_rules(cfg.select or (), [*cfg.ignore, *cfg.extend_ignore], cfg.extend_select)
     }
     for r in all_rules():
-        s, i = _matches(r.code, extend_select), _matches(r.code, cli_ignore)
+        s, i = selector_specificity(r.code, extend_select), selector_specificity(r.code, cli_ignore)
         if s > i:
             chosen.add(r.code)
         elif i:
@@ -398,6 +386,8 @@ def ignored_by_path(cfg: Config, filename: str, code: str) -> bool:
         return False
     from fnmatch import fnmatchcase
 
+    from torchlint.engine import selector_specificity
+
     absolute = os.path.abspath(filename)
     try:
         rel = os.path.relpath(absolute, os.path.abspath(cfg.base_dir)).replace(os.sep, "/")
@@ -406,6 +396,6 @@ def ignored_by_path(cfg: Config, filename: str, code: str) -> bool:
     names = (rel, absolute.replace(os.sep, "/"), os.path.basename(absolute))
     for glob, codes in cfg.per_file_ignores.items():
         pats = {glob, glob[3:]} if glob.startswith("**/") else {glob}
-        if any(fnmatchcase(n, p) for n in names for p in pats) and _matches(code, codes):
+        if any(fnmatchcase(n, p) for n in names for p in pats) and selector_specificity(code, codes):
             return True
     return False

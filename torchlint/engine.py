@@ -58,8 +58,11 @@ def rule_by_code(code: str) -> RuleModule | None:
     return None
 
 
-def _matches(code: str, selectors: Sequence[str]) -> int:
-    """Length of the longest selector that matches *code* (0 if none); ALL matches everything."""
+def selector_specificity(code: str, selectors: Sequence[str]) -> int:
+    """Length of the longest selector that matches *code* (0 if none); ALL matches everything.
+
+    The one rule for selectors everywhere: CLI and settings layers, ``per-file-ignores``.
+    """
     best = 0
     for s in selectors:
         s = s.strip().upper()
@@ -86,8 +89,8 @@ def select_rules(
     base = list(select) if select else ["ALL"]
     chosen = []
     for r in all_rules():
-        s = max(_matches(r.code, base), _matches(r.code, extend_select))
-        i = _matches(r.code, ignore)
+        s = max(selector_specificity(r.code, base), selector_specificity(r.code, extend_select))
+        i = selector_specificity(r.code, ignore)
         if s and s > i:
             chosen.append(r)
     return chosen

@@ -115,6 +115,10 @@ class Probe:
             return self.snapshot.key_for_url(f"https://download.pytorch.org/{pt.key}")
         return None
 
+    def index_key(self, index: IndexDef) -> str | None:
+        """The snapshot key of an index: by its URL, else ``default`` for the default index."""
+        return self.snapshot_key(index.url) or ("default" if index.default else None)
+
     def _ttl(self, url: str) -> float:
         pt = parse_pytorch_url(url, self.options.mirrors)
         if pt is not None and pt.channel == "nightly":
@@ -230,7 +234,7 @@ class Probe:
             return cached
         result: CoreMetadata | MetadataUnavailable
         if listing.origin == "snapshot":
-            key = self.snapshot_key(index.url) or ("default" if index.default else None)
+            key = self.index_key(index)
             md = self.snapshot.metadata(key, entry.filename) if key else None
             result = (
                 md

@@ -237,11 +237,6 @@ class Routing:
         self._snap[cache_key] = out
         return out
 
-    def _snapshot_key(self, index: IndexDef) -> str | None:
-        if index.default:
-            return "default"
-        return self.probe.snapshot_key(index.url)
-
     def served_elsewhere(
         self,
         project: str,
@@ -261,7 +256,7 @@ class Routing:
             if any(c.for_target(target) for c in matching(versions(lst), rs, True)):
                 return page(lst)
         # the snapshot part depends on nothing else, so it is memoised even when *extra* is given
-        skip = frozenset(self._snapshot_key(i) for i in own) - {None}
+        skip = frozenset(self.probe.index_key(i) for i in own) - {None}
         mkey = (project, str(spec), target.platform.name, target.python, skip)
         if mkey in self._elsewhere:
             return self._elsewhere[mkey]

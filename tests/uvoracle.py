@@ -118,6 +118,8 @@ def _declared(data: dict[str, Any]) -> list[Requirement]:
 def _placeholder_version(specs: Iterable[SpecifierSet]) -> str | None:
     specs = list(specs)
     cands: list[str] = []
+    for spec in specs:  # an exact local build (natten==0.21.7+torch2130cu132) is served as written
+        cands += [s.version for s in spec if s.operator in ("==", "===") and "*" not in s.version]
     for spec in specs:
         for s in spec:
             v = s.version.replace(".*", ".0").split("+", 1)[0]
@@ -126,7 +128,7 @@ def _placeholder_version(specs: Iterable[SpecifierSet]) -> str | None:
                 parsed = Version(v)
             except InvalidVersion:
                 continue
-            rel = list(parsed.release) + [0, 0]
+            rel = [*parsed.release, 0, 0]
             cands += [f"{rel[0]}.{rel[1]}.{rel[2] + 1}", f"{rel[0]}.{rel[1] + 1}.0", f"{rel[0] + 1}.0.0"]
     cands += ["1.0", "2.0", "3.0", "5.0", "10.0", "50.0", "100.0", "2025.1.0", "9999.0", "0.1.0", "0.0.1"]
     for s in (x for spec in specs for x in spec):

@@ -339,6 +339,14 @@ def served(world: dict[str, Any], data_dir: Path | None = None) -> Iterator[Inde
         server.stop()
 
 
+def _own_default(data: dict[str, Any]) -> bool:
+    """Does the configuration name its own default index? (UV_DEFAULT_INDEX would override it.)"""
+    uv = (data.get("tool") or {}).get("uv") or {}
+    return bool(uv.get("index-url")) or any(
+        isinstance(i, dict) and i.get("default") is True for i in uv.get("index") or []
+    )
+
+
 def python_for(requires_python: str | None) -> str | None:
     """The newest local CPython that requires-python allows (uv must not download one)."""
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
@@ -394,7 +402,9 @@ def run_lock(
             [uv, "lock", "--no-progress"],
             cwd=workdir,
             env=uv_env(
-                workdir, server.index_url("/simple"), (data.get("project") or {}).get("requires-python")
+                workdir,
+                None if _own_default(data) else server.index_url("/simple"),
+                (data.get("project") or {}).get("requires-python"),
             ),
             capture_output=True,
             text=True,

@@ -432,6 +432,13 @@ class Doc:
                 return
         groups.append({"d": d, "h": host, "n": dist, "v": versions, "t": tags})
 
+    def add_absent(self, names: Iterable[str]) -> None:
+        """Projects known *not* to be on this index (a project not recorded at all is unknown)."""
+        for n in names:
+            c = canon(n)
+            if c and c not in self.projects:
+                self.projects[c] = {"absent": 1}
+
     def add_present(self, names: Iterable[str]) -> None:
         for n in names:
             c = canon(n)
@@ -445,6 +452,8 @@ class Doc:
             out: dict[str, Any] = {}
             if "present" in p:
                 out["present"] = 1
+            if "absent" in p:
+                out["absent"] = 1
             if p.get("files"):
                 out["files"] = sorted(p["files"], key=lambda r: r[0])
             if p.get("groups"):
@@ -1023,6 +1032,9 @@ class SnapshotBuild:
             }
         names -= {"torch", "torchvision", "torchaudio", *TRITON_FAMILY}
         doc.add_present(sorted(n for n in names if n))
+        # the index-only Triton builds are absent from the public default index (the facts say so;
+        # any other project the snapshot does not record is unknown there, not absent)
+        doc.add_absent(TRITON_FAMILY)
         for comp in ("torchvision", "torchaudio"):
             doc.patterns.setdefault(comp, []).append(
                 pattern(comp, "torch", None, "same-version", f"{comp} requires torch=={{same release}}")

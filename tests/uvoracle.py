@@ -34,7 +34,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from tests.conftest import python_for_uv, uv_exe
+from tests.conftest import uv_exe
 from tests.indexserver import IndexServer
 from tests.indexserver.snapshot_world import world_from_snapshot
 from torchlint.index.filenames import parse_wheel
@@ -108,11 +108,24 @@ def _declared(data: dict[str, Any]) -> list[Requirement]:
         lines += [x for x in uv.get(key) or [] if isinstance(x, str)]
     out = []
     for line in lines:
-        try:
-            out.append(Requirement(line))
-        except InvalidRequirement:
-            continue
+        req = _lenient(line)
+        if req is not None:
+            out.append(req)
     return out
+
+
+def _lenient(line: str) -> Requirement | None:
+    """A requirement as uv reads it (uv also accepts "name @ url; marker" without the space)."""
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        m = re.match(r"\s*([A-Za-z0-9._-]+)\s*(\[[^\]]*\])?\s*@\s*[^;\s]+\s*(;.*)?$", line)
+        if m is None:
+            return None
+        try:
+            return Requirement(m.group(1) + (m.group(2) or "") + (" " + m.group(3) if m.group(3) else ""))
+        except InvalidRequirement:
+            return None
 
 
 def _placeholder_version(specs: Iterable[SpecifierSet]) -> str | None:
@@ -158,6 +171,20 @@ def world_for(text: str, data: dict[str, Any], snap: Snapshot | None = None) -> 
         {k: list(TORCH_PROJECTS) for k in keys}, newest=1000, keep_versions=_PIN.findall(text), snapshot=snap
     )
     default = world["indexes"].setdefault("/simple", {"projects": {}})["projects"]
+    # a torch-family project the snapshot records on a PyTorch key without files (torchcodec):
+    # served there as a placeholder, so only what the snapshot does record can fail the lock
+    from tests.indexserver.snapshot_world import prefix_for
+
+    declared = {canonicalize_name(r.name): r for r in _declared(data)}
+    for key in keys - {"default"}:
+        served = world["indexes"].setdefault(prefix_for(key), {"projects": {}})["projects"]
+        for name in ("torchcodec", "torchao", "xformers"):
+            lst = snap.listing(key, name)
+            if name in declared and name not in served and lst is not None and lst.ok and not lst.files:
+                v = _placeholder_version([declared[name].specifier]) or "1.0"
+                served[name] = [
+                    {"filename": f"{name}-{v}-py3-none-any.whl", "requires_dist": [], "metadata": True}
+                ]
     specs: dict[str, list[SpecifierSet]] = {}
     own = canonicalize_name(str((data.get("project") or {}).get("name") or "demo"))
     for req in _declared(data):
@@ -287,20 +314,11 @@ def rewrite(text: str, server_url: str) -> tuple[str, list[str]]:
             if len(kept) != len(uv["find-links"]):
                 changes.append("find-links of other hosts dropped")
             uv["find-links"] = kept
-        if "package" in uv:
-            del uv["package"]
+        for key in ("package", "exclude-newer", "exclude-newer-package"):
+            if key in uv:
+                del uv[key]  # a relative exclude-newer would hide the undated placeholder wheels
     if "build-system" in doc:
-        del doc["build-system"]
-    if tool is not None and uv is not None:
-        uv["package"] = False
-    elif tool is not None:
-        tool.add("uv", tomlkit.table())
-        tool["uv"]["package"] = False
-    else:
-        t = tomlkit.table(is_super_table=True)
-        t.add("uv", tomlkit.table())
-        t["uv"]["package"] = False
-        doc["tool"] = t
+        del doc["build-system"]  # without one, uv locks the project without building it
     return tomlkit.dumps(doc), changes
 
 
@@ -314,6 +332,13 @@ def _strip_direct(deps: Any, changes: list[str]) -> list[Any]:
         try:
             req = Requirement(s)
         except InvalidRequirement:
+            m = re.match(r"\s*([A-Za-z0-9._-]+)\s*(\[[^\]]*\])?\s*@\s*[^;\s]+\s*(;.*)?$", s)
+            if m is None:  # uv accepts "name @ url; marker" without a space before ";"
+                out.append(s)
+                continue
+            if canonicalize_name(m.group(1)) not in TORCH_PROJECTS:
+                changes.append(f"direct URL of {m.group(1)} dropped")
+                s = m.group(1) + (m.group(2) or "") + (" " + m.group(3) if m.group(3) else "")
             out.append(s)
             continue
         if req.url and canonicalize_name(req.name) not in TORCH_PROJECTS:
@@ -355,10 +380,15 @@ def python_for(requires_python: str | None) -> str | None:
         spec = SpecifierSet(requires_python or "")
     except InvalidSpecifier:
         spec = SpecifierSet()
+    if not requires_python:
+        # uv locks for ">= the interpreter's version" when requires-python is absent; torchlint
+        # assumes the oldest Python it considers (3.10): give uv that interpreter
+        spec = SpecifierSet(">=3.10")
+        found.reverse()
     for p in found:
         if spec.contains(Version(p.parent.parent.name), prereleases=True):
             return str(p)
-    return python_for_uv() if not requires_python else None
+    return None
 
 
 def uv_env(workdir: Path, default_index: str | None, requires_python: str | None = None) -> dict[str, str]:
@@ -554,4 +584,80 @@ def requirement_specs(text: str) -> dict[str, SpecifierSet]:
             )
         except InvalidSpecifier:
             continue
+    return out
+
+
+# --------------------------------------------------------------------------------------------- model
+
+
+def model_of(path: Path) -> Any:
+    """torchlint's resolution model of the configuration at *path*, offline on the bundled snapshot."""
+    from torchlint.check import load_project
+    from torchlint.index.probe import Probe, ProbeOptions
+    from torchlint.resolution import resolve
+    from torchlint.routing import Router, resolve_default_index
+    from torchlint.rules.base import RuleContext
+    from torchlint.targets import build_targets
+
+    project = load_project(str(path))
+    targets = build_targets(project)
+    router = Router(project, resolve_default_index(project, None, {}))
+    probe = Probe(ProbeOptions(offline=True), {})
+    try:
+        return resolve(RuleContext(project, targets, router, probe))
+    finally:
+        probe.close()
+
+
+def index_key(url: str | None) -> str:
+    """ "default", or the PyTorch snapshot key of an index URL (how the lock side names it too)."""
+    if not url:
+        return "?"
+    pt = parse_pytorch_url(url)
+    return pt.key if pt is not None else "default"
+
+
+@dataclass(frozen=True)
+class Difference:
+    fork: str
+    target: str
+    package: str
+    model: str
+    uv: str
+
+
+def compare(model: Any, lock: dict[str, Any] | None) -> list[Difference]:
+    """Where the model and uv's lock disagree, per fork, target and package the model follows."""
+    out: list[Difference] = []
+    if lock is None:
+        return out
+    for fork in model.forks:
+        outcomes = [o for o in model.outcomes if o.fork == fork]
+        by_target: dict[str, list[Any]] = {}
+        for o in outcomes:
+            by_target.setdefault(o.target.name, []).append(o)
+        for target in model.targets:
+            got = picks(lock, target, sorted(fork.extras), sorted(fork.groups))
+            for o in by_target.get(target.name, []):
+                if o.status in ("unknown", "fails"):
+                    continue
+                mine = f"{o.pick.version}@{index_key(o.index.url if o.index else None)}" if o.pick else "-"
+                theirs_pick = got.get(o.package)
+                theirs = f"{theirs_pick.version}@{theirs_pick.index}" if theirs_pick else "absent"
+                if mine != theirs:
+                    out.append(Difference(fork.label, target.name, o.package, mine, theirs))
+                elif (
+                    o.pick is not None
+                    and theirs_pick is not None
+                    and (o.wheel is None) != (theirs_pick.wheel is None)
+                ):
+                    out.append(
+                        Difference(
+                            fork.label,
+                            target.name,
+                            o.package,
+                            mine + (" no wheel" if o.wheel is None else " installs"),
+                            theirs + (" no wheel" if theirs_pick.wheel is None else " installs"),
+                        )
+                    )
     return out

@@ -233,7 +233,11 @@ class Snapshot:
             "page_url": self._page_url(key, name),
         }
         p = doc.project(name)
-        if p is None:
+        if p is None and key == _DEFAULT_KEY:
+            # the snapshot records a few projects of the public default index, not all of it: an
+            # unrecorded one is unknown (no verdict may rest on its absence)
+            return Listing(status="error", error="not recorded in the snapshot", **common)  # type: ignore[arg-type]
+        if p is None or p.get("absent"):
             return Listing(status="absent", derived=doc.derived_page, **common)  # type: ignore[arg-type]
         if p.get("present") and not p.get("files") and not p.get("groups"):
             return Listing(status="ok", files=(), derived=True, **common)  # type: ignore[arg-type]

@@ -230,8 +230,11 @@ class Project:
     ignored_options: list[IgnoredOption] = field(default_factory=list)
     #: The lock file beside the configuration (``uv.lock``), when there is one.
     lock: LockFile | None = None
-    #: Constraints (pip ``-c`` files): they limit versions but do not add requirements.
+    #: Constraints (pip ``-c`` files, ``[tool.uv] constraint-dependencies``): they limit versions
+    #: but do not add requirements.
     constraints: list[DeclaredRequirement] = field(default_factory=list)
+    #: ``[tool.uv] override-dependencies``: they replace every requirement of their package.
+    overrides: list[DeclaredRequirement] = field(default_factory=list)
 
     def requirements_named(self, name: str) -> list[DeclaredRequirement]:
         return [r for r in self.requirements if r.name == name]

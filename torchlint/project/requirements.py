@@ -22,12 +22,22 @@ def canonical(name: str) -> str:
     return _CANON.sub("-", name).lower()
 
 
+#: ``name @ url;marker`` with no space before ``;``: PEP 508 wants one, uv (and pip) accept it.
+_URL_TIGHT_MARKER = re.compile(r"^(\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@\s*\S+?);(\s*\S.*)$")
+
+
 def parse_requirement(raw: str) -> tuple[Requirement | None, str]:
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
         return Requirement(raw), ""
     except InvalidRequirement as e:
+        tight = _URL_TIGHT_MARKER.match(raw)
+        if tight is not None:
+            try:
+                return Requirement(f"{tight.group(1)} ;{tight.group(2)}"), ""
+            except InvalidRequirement:
+                pass
         return None, _one_line(str(e))
     except Exception as e:  # packaging may raise others on pathological input
         return None, _one_line(f"{type(e).__name__}: {e}")

@@ -290,6 +290,18 @@ def _load_tool_uv(project: Project, sf: SourceFile, uv: dict[str, Any], base: Pa
     if isinstance(pip, dict):
         for key in pip:
             project.uv_pip_keys.append((key, _key_loc(sf, (*base, "pip", key))))
+    for key, target in (
+        ("override-dependencies", project.overrides),
+        ("constraint-dependencies", project.constraints),
+    ):
+        listed = uv.get(key)
+        if isinstance(listed, list):
+            kept = project.requirements
+            project.requirements = target
+            try:
+                _add_requirements(project, sf, listed, (*base, key), Scope("project"))
+            finally:
+                project.requirements = kept
     for legacy in ("dev-dependencies",):
         dev = uv.get(legacy)
         if isinstance(dev, list):

@@ -1,0 +1,129 @@
+"""Which targets the author means the project to work on, read from what they wrote.
+
+A missing wheel matters only where the project is meant to install. Each outcome of the model is
+marked:
+
+* ``required``: the target is in ``[tool.uv] required-environments`` or ``[tool.torchlint]
+  targets`` / ``--target`` (the author said it must work);
+* ``explicit``: ``[tool.uv] environments`` is set and the target is in it (the author listed the
+  platforms uv resolves for);
+* ``no``: nothing the author wrote asks for it, and the configuration cannot have meant it:
+  a Python above every wheel any allowed version has, with an open ``requires-python`` upper
+  bound (the honest fix is an upper bound); a platform the routed index has never built the
+  package for (ROCm or CUDA builds on macOS, ROCm on Linux aarch64), unless a marker of the
+  configuration names that platform; a target no index serves in an allowed version at all
+  (Intel macOS after torch 2.2.2);
+* ``inferred``: everything else uv resolves for.
+
+Findings about ``required`` and ``explicit`` targets are errors, about ``inferred`` ones
+warnings; ``no`` targets appear only in ``torchlint matrix`` (and with ``--pedantic``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from torchlint.resolution.candidates import Candidate, matching, versions
+from torchlint.targets import PLATFORMS, Target
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+    from torchlint.index.model import Listing
+    from torchlint.project.model import Project
+    from torchlint.resolution.model import Outcome, Resolution
+    from torchlint.rules.base import RuleContext
+
+
+def named_platforms(project: Project) -> set[str]:
+    """Platforms a marker of the configuration singles out (holds there, but not everywhere)."""
+    markers = [r.marker for r in project.requirements if r.marker is not None]
+    markers += [e.marker for entries in project.sources.values() for e in entries if e.marker is not None]
+    out: set[str] = set()
+    probes = [Target(p, (3, 12)) for p in PLATFORMS]
+    for m in markers:
+        holds = {t.platform.name for t in probes if t.matches(m)}
+        if holds and len(holds) < len(probes):
+            out |= holds
+    return out
+
+
+def has_upper_bound(spec: SpecifierSet | None) -> bool:
+    if spec is None:
+        return False
+    return any(s.operator in ("<", "<=", "==", "===", "~=") for s in spec)
+
+
+def mark_intent(ctx: RuleContext, res: Resolution) -> None:
+    project = ctx.project
+    explicit = bool(project.uv.environments)
+    named = named_platforms(project)
+    upper = has_upper_bound(project.requires_python)
+    memo: dict[tuple[object, ...], str] = {}
+    for o in res.outcomes:
+        if o.target.required:
+            o.intent = "required"
+            continue
+        if explicit:
+            o.intent = "explicit"
+            continue
+        key = (
+            id(o.listing),
+            o.package,
+            str(o.requirements[0].specifier),
+            o.target.platform.name,
+            o.target.python,
+        )
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _inferred(ctx, o, named, upper)
+        o.intent = hit  # type: ignore[assignment]
+
+
+def _inferred(ctx: RuleContext, o: Outcome, named: set[str], upper: bool) -> str:
+    t = o.target
+    listing = o.listing
+    if listing is None:
+        return "inferred"
+    every = versions(listing)
+    if not upper and o.allowed and not any(_python_served(c, t) for c in o.allowed):
+        return "no"  # open requires-python above every wheel of every allowed version
+    if t.platform.name not in named and not any(_platform_served(c, t) for c in every):
+        return "no"  # the routed index never built this package for this platform
+    if not _served_somewhere(ctx, o, t):
+        return "no"
+    return "inferred"
+
+
+def _python_served(c: Candidate, t: Target) -> bool:
+    return any(c.for_target(Target(p, t.python)) is not None for p in PLATFORMS)
+
+
+def _platform_served(c: Candidate, t: Target) -> bool:
+    return any(c.for_target(Target(t.platform, (3, m))) is not None for m in range(8, 16))
+
+
+def _served_somewhere(ctx: RuleContext, o: Outcome, t: Target) -> bool:
+    """Does the routed index or the default index have a wheel for *t* in an allowed version?
+
+    Local labels are ignored (``2.5.1+cu124`` asks for 2.5.1 in some build): a target that no
+    build of an allowed version serves anywhere is not one a configuration change can reach.
+    """
+    spec = _relaxed(o.requirements[0].specifier)
+    listings: list[Listing] = [o.listing] if o.listing is not None else []
+    probe = ctx.probe
+    if probe is not None:
+        for idx in ctx.router.default_chain()[-1:]:
+            lst = probe.listing(idx, o.package)
+            if lst.ok:
+                listings.append(lst)
+    for lst in listings:
+        if any(c.for_target(t) is not None for c in matching(versions(lst), spec, True)):
+            return True
+    return False
+
+
+def _relaxed(spec: SpecifierSet) -> SpecifierSet:
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(",".join(f"{s.operator}{s.version.split('+', 1)[0]}" for s in spec))

@@ -33,6 +33,12 @@ class CheckOptions:
     config: Config | None = None
     #: Called with a one-line status before network probes (the CLI shows it on a TTY).
     progress: Callable[[str], None] | None = None
+    #: Show infos (targets nobody intends, fallbacks); without it they are only counted.
+    pedantic: bool = False
+    #: Rule codes whose infos are shown anyway (named exactly in --select / --extend-select).
+    show_info: Sequence[str] = ()
+    #: The lowest severity that makes the exit code 1: "warning" (default) or "error".
+    fail_on: str = "warning"
 
 
 @dataclass
@@ -45,6 +51,9 @@ class CheckResult:
     inputs: list[str] = field(default_factory=list)
     #: Diagnostics dropped by suppression comments or ``per-file-ignores``.
     suppressed: int = 0
+    #: Infos not shown (no ``--pedantic``): gaps on targets nobody intends, fallbacks, estimates.
+    hidden: int = 0
+    fail_on: str = "warning"
     requests: int = 0
     bytes_received: int = 0
     origins: set[str] = field(default_factory=set)
@@ -55,7 +64,8 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(d.severity in ("error", "warning") for d in self.diagnostics) else 0
+        failing = ("error",) if self.fail_on == "error" else ("error", "warning")
+        return 1 if any(d.severity in failing for d in self.diagnostics) else 0
 
 
 def discover(paths: Sequence[str]) -> list[str]:
@@ -88,7 +98,7 @@ def run_check(
     if probe is not None:
         probe.progress = options.progress
     run_cfg = options.config or Config()
-    result = CheckResult()
+    result = CheckResult(fail_on=options.fail_on)
     try:
         for path in discover(paths):
             project = load_project(path)
@@ -115,7 +125,12 @@ def run_check(
         result.replayable = not probe.degraded
         if "snapshot" in result.origins:
             result.snapshot_date = probe.snapshot.date
-    result.diagnostics.sort(key=lambda d: (*d.sort_key()[:3], SEVERITY_ORDER[d.severity], d.code))
+    if not options.pedantic:
+        shown = [d for d in result.diagnostics if d.severity != "info" or d.code in options.show_info]
+        result.hidden = len(result.diagnostics) - len(shown)
+        result.diagnostics = shown
+    # the first screen is the one that matters: errors, then warnings, then infos; by file and line
+    result.diagnostics.sort(key=lambda d: (SEVERITY_ORDER[d.severity], *d.sort_key()[:3], d.code))
     return result
 
 

@@ -81,6 +81,18 @@ def main() -> None:
 @click.option("--show-fixes", is_flag=True, default=False, help="List the fixes applied (or available).")
 @click.option("--statistics", is_flag=True, default=False, help="Print the number of findings per rule.")
 @click.option("--exit-zero", is_flag=True, default=False, help="Exit 0 even when there are findings.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 (default: warning; [tool.torchlint] fail-on).",
+)
+@click.option(
+    "--pedantic",
+    is_flag=True,
+    default=False,
+    help="Also run the pedantic rules and show infos (targets nobody intends, fallbacks, estimates).",
+)
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, default=False, help="Print diagnostics only, no summary.")
 def check(
@@ -106,6 +118,8 @@ def check(
     show_fixes: bool,
     statistics: bool,
     exit_zero: bool,
+    fail_on: str | None,
+    pedantic: bool,
     color: str,
     quiet: bool,
 ) -> None:
@@ -148,8 +162,12 @@ def check(
             setattr(probe_opts, f"ttl_{kind}", seconds)
         env_index = any(env.get(n) for n in ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "PIP_INDEX_URL"))
         human = fmt in ("full", "concise")
+        pedantic = pedantic or bool(cfg.pedantic)
         options = CheckOptions(
-            codes=tlconfig.resolve_codes(cfg, sel, ign, ext_sel, ext_ign),
+            codes=tlconfig.resolve_codes(cfg, sel, ign, ext_sel, ext_ign, pedantic=pedantic),
+            pedantic=pedantic,
+            show_info=[c.strip().upper() for c in (*sel, *ext_sel, *(cfg.extend_select or ()))],
+            fail_on=fail_on or cfg.fail_on or "warning",
             targets=targets,
             default_index=default_index or (None if env_index else cfg.default_index),
             probe=probe_opts,

@@ -40,8 +40,12 @@ KEYS = (
     "cache-ttl",
     "default-index",
     "output-format",
+    "pedantic",
+    "fail-on",
 )
 CACHE_TTL_KEYS = ("nightly", "stable", "other")
+#: ``fail-on`` / ``--fail-on``: the lowest severity that makes the exit code 1.
+FAIL_ON = ("error", "warning")
 _SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "resources", "torchlint.schema.json")
 
 
@@ -68,6 +72,9 @@ class Config:
     cache_ttl: dict[str, float] = field(default_factory=dict)
     default_index: str | None = None
     output_format: str | None = None
+    #: Also run the pedantic rules and show infos (targets nobody intends, fallbacks, estimates).
+    pedantic: bool | None = None
+    fail_on: str | None = None
 
 
 def json_schema() -> dict[str, Any]:
@@ -207,6 +214,8 @@ class _Validator:
             "cache-ttl": self.cache_ttl,
             "default-index": lambda v: setattr(self.cfg, "default_index", self.string("default-index", v)),
             "output-format": self.output_format,
+            "pedantic": self.pedantic,
+            "fail-on": self.fail_on,
         }
         assert tuple(handlers) == KEYS
         for key, value in table.items():
@@ -313,6 +322,20 @@ class _Validator:
             raise self.fail(("offline",), f"`offline` must be true or false, not {_kind(value)}")
         self.cfg.offline = value
 
+    def pedantic(self, value: Any) -> None:
+        if not isinstance(value, bool):
+            raise self.fail(("pedantic",), f"`pedantic` must be true or false, not {_kind(value)}")
+        self.cfg.pedantic = value
+
+    def fail_on(self, value: Any) -> None:
+        level = self.string("fail-on", value)
+        if level not in FAIL_ON:
+            hint = _suggest(level, FAIL_ON)
+            raise self.fail(
+                ("fail-on",), f"`fail-on`: expected one of {', '.join(FAIL_ON)}, not {level!r}{hint}"
+            )
+        self.cfg.fail_on = level
+
     def cache_ttl(self, value: Any) -> None:
         if not isinstance(value, dict):
             raise self.fail(
@@ -356,6 +379,7 @@ def resolve_codes(
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
     extend_ignore: Sequence[str] = (),
+    pedantic: bool = False,
 ) -> list[str]:
     """The rule codes a run enables: the file's selection, then the command line's on top (ruff's layers).
 
@@ -367,17 +391,25 @@ def resolve_codes(
 
     cli_ignore = [*ignore, *extend_ignore]
     if select:
-        return [r.code for r in select_rules(select, cli_ignore, extend_select)]
+        return [r.code for r in select_rules(select, cli_ignore, extend_select, pedantic=pedantic)]
     chosen = {
-        r.code for r in select_rules(cfg.select or (), [*cfg.ignore, *cfg.extend_ignore], cfg.extend_select)
+        r.code
+        for r in select_rules(
+            cfg.select or (), [*cfg.ignore, *cfg.extend_ignore], cfg.extend_select, pedantic=pedantic
+        )
     }
     for r in all_rules():
         s, i = selector_specificity(r.code, extend_select), selector_specificity(r.code, cli_ignore)
-        if s > i:
+        if s > i and (pedantic or not r.rule.pedantic or _named(r.code, extend_select)):
             chosen.add(r.code)
         elif i:
             chosen.discard(r.code)
     return sorted(chosen)
+
+
+def _named(code: str, selectors: Sequence[str]) -> bool:
+    """Does a selector name *code* exactly (what switches a pedantic rule on without --pedantic)?"""
+    return any(s.strip().upper() == code for s in selectors)
 
 
 def ignored_by_path(cfg: Config, filename: str, code: str) -> bool:

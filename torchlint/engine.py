@@ -83,16 +83,28 @@ def validate_selectors(selectors: Sequence[str], option: str) -> None:
 
 
 def select_rules(
-    select: Sequence[str] = (), ignore: Sequence[str] = (), extend_select: Sequence[str] = ()
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    pedantic: bool = False,
 ) -> list[RuleModule]:
-    """ruff's resolution: the most specific selector wins; ignore beats select at equal specificity."""
+    """ruff's resolution: the most specific selector wins; ignore beats select at equal specificity.
+
+    Pedantic rules (``Rule.pedantic``) are chosen only with *pedantic*, or when a selector names
+    their exact code (``--extend-select TL203``): like ruff's opt-in rules, a prefix or ``ALL``
+    does not switch them on.
+    """
     base = list(select) if select else ["ALL"]
     chosen = []
     for r in all_rules():
         s = max(selector_specificity(r.code, base), selector_specificity(r.code, extend_select))
         i = selector_specificity(r.code, ignore)
-        if s and s > i:
-            chosen.append(r)
+        if not (s and s > i):
+            continue
+        exact = any(x.strip().upper() == r.code for x in (*base, *extend_select))
+        if r.rule.pedantic and not (pedantic or exact):
+            continue
+        chosen.append(r)
     return chosen
 
 

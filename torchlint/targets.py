@@ -102,19 +102,43 @@ class Target:
             return False
 
 
+_OS_NAMES = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}
+
+
 def describe(targets: Sequence[Target]) -> str:
-    """Group targets for a message: ``linux-x86_64 (Python 3.12-3.14), windows-amd64 (3.12)``."""
-    by_platform: dict[str, list[tuple[int, int]]] = {}
+    """Targets for a message, merged: ``Linux x86_64/aarch64, Python 3.11–3.13; macOS arm64, Python 3.12``.
+
+    Platforms with the same Pythons share one entry; architectures of one OS are joined with
+    ``/``; runs of consecutive Python minors become ranges.
+    """
+    by_platform: dict[Platform, set[tuple[int, int]]] = {}
     for t in targets:
-        by_platform.setdefault(t.platform.name, []).append(t.python)
+        by_platform.setdefault(t.platform, set()).add(t.python)
+    groups: dict[tuple[tuple[int, int], ...], list[Platform]] = {}
+    for plat in PLATFORMS:  # a stable order: Linux, macOS, Windows
+        if plat in by_platform:
+            groups.setdefault(tuple(sorted(by_platform[plat])), []).append(plat)
     parts = []
-    for plat, pys in by_platform.items():
-        pys = sorted(set(pys))
-        if len(pys) == 1:
-            parts.append(f"{plat} (Python {pys[0][0]}.{pys[0][1]})")
+    for pys, plats in groups.items():
+        by_os: dict[str, list[str]] = {}
+        for p in plats:
+            by_os.setdefault(p.os, []).append(p.arch)
+        where = ", ".join(f"{_OS_NAMES.get(os_, os_)} {'/'.join(archs)}" for os_, archs in by_os.items())
+        parts.append(f"{where}, Python {python_ranges(pys)}")
+    return "; ".join(parts)
+
+
+def python_ranges(pythons: Iterable[tuple[int, int]]) -> str:
+    """``3.10, 3.12–3.14`` for the minors given."""
+    runs: list[list[tuple[int, int]]] = []
+    for py in sorted(set(pythons)):
+        if runs and py[0] == runs[-1][-1][0] and py[1] == runs[-1][-1][1] + 1:
+            runs[-1].append(py)
         else:
-            parts.append(f"{plat} (Python {pys[0][0]}.{pys[0][1]}-{pys[-1][0]}.{pys[-1][1]})")
-    return ", ".join(parts)
+            runs.append([py])
+    return ", ".join(
+        f"{r[0][0]}.{r[0][1]}" if len(r) == 1 else f"{r[0][0]}.{r[0][1]}–{r[-1][0]}.{r[-1][1]}" for r in runs
+    )
 
 
 def python_minors(requires_python: SpecifierSet | None) -> list[tuple[int, int]]:

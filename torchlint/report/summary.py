@@ -12,10 +12,17 @@ def counts(result: CheckResult) -> str:
     n = {"error": 0, "warning": 0, "info": 0}
     for d in result.diagnostics:
         n[d.severity] += 1
+    hidden = getattr(result, "hidden", 0)
+    tail = (
+        f" ({hidden} note{'s' if hidden != 1 else ''} on targets the project does not intend, or about "
+        "fallbacks and costs, not shown: --pedantic shows them)"
+        if hidden
+        else ""
+    )
     if not result.diagnostics:
-        return "All checks passed!"
+        return "All checks passed!" + tail
     parts = [f"{v} {k}{'s' if v != 1 else ''}" for k, v in n.items() if v]
-    return "Found " + ", ".join(parts) + "."
+    return "Found " + ", ".join(parts) + "." + tail
 
 
 def basis(result: CheckResult) -> list[str]:

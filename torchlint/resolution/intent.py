@@ -1,18 +1,22 @@
 """Which targets the author means the project to work on, read from what they wrote.
 
 A missing wheel matters only where the project is meant to install. Each outcome of the model is
-marked:
+marked, first match wins:
 
 * ``required``: the target is in ``[tool.uv] required-environments`` or ``[tool.torchlint]
   targets`` / ``--target`` (the author said it must work);
-* ``explicit``: ``[tool.uv] environments`` is set and the target is in it (the author listed the
-  platforms uv resolves for);
-* ``no``: nothing the author wrote asks for it, and the configuration cannot have meant it:
-  a Python above every wheel any allowed version has, with an open ``requires-python`` upper
-  bound (the honest fix is an upper bound); a platform the routed index has never built the
-  package for (ROCm or CUDA builds on macOS, ROCm on Linux aarch64), unless a marker of the
-  configuration names that platform; a target no index serves in an allowed version at all
-  (Intel macOS after torch 2.2.2);
+* ``no`` — nothing the author wrote asks for it, and the configuration cannot have meant it:
+
+  - a fork that selects one member of a ``conflicts`` set (``--extra cu130``) on a target
+    another fork serves (the user picks the CPU extra, or none, on a Mac);
+  - a Python above every wheel any allowed version has, while ``requires-python`` has no upper
+    bound (the honest fix is an upper bound, not a different index);
+  - a platform the routed index has no wheel for in any build of any allowed version (CUDA or
+    ROCm builds on macOS, ROCm on Linux aarch64), when the author limited the route with a marker
+    or ``environments`` and named no architecture of that platform; an unconditional route is
+    meant everywhere;
+  - a target no index serves in an allowed version at all (Intel macOS after torch 2.2.2);
+* ``explicit``: ``[tool.uv] environments`` is set and covers the target;
 * ``inferred``: everything else uv resolves for.
 
 Findings about ``required`` and ``explicit`` targets are errors, about ``inferred`` ones
@@ -27,6 +31,7 @@ from torchlint.resolution.candidates import Candidate, matching, versions
 from torchlint.targets import PLATFORMS, Target
 
 if TYPE_CHECKING:
+    from packaging.markers import Marker
     from packaging.specifiers import SpecifierSet
 
     from torchlint.index.model import Listing
@@ -35,13 +40,16 @@ if TYPE_CHECKING:
     from torchlint.rules.base import RuleContext
 
 
-def named_platforms(project: Project) -> set[str]:
-    """Platforms a marker of the configuration singles out (holds there, but not everywhere)."""
-    markers = [r.marker for r in project.requirements if r.marker is not None]
+def arch_named(project: Project) -> set[str]:
+    """Platforms a marker of the configuration singles out by architecture (``platform_machine``)."""
+    markers: list[Marker] = [r.marker for r in project.requirements if r.marker is not None]
     markers += [e.marker for entries in project.sources.values() for e in entries if e.marker is not None]
+    markers += [e.marker for e in (*project.uv.environments, *project.uv.required_environments)]
     out: set[str] = set()
     probes = [Target(p, (3, 12)) for p in PLATFORMS]
     for m in markers:
+        if "platform_machine" not in str(m):
+            continue
         holds = {t.platform.name for t in probes if t.matches(m)}
         if holds and len(holds) < len(probes):
             out |= holds
@@ -56,40 +64,42 @@ def has_upper_bound(spec: SpecifierSet | None) -> bool:
 
 def mark_intent(ctx: RuleContext, res: Resolution) -> None:
     project = ctx.project
-    explicit = bool(project.uv.environments)
-    named = named_platforms(project)
+    envs = bool(project.uv.environments)
+    named = arch_named(project)
     upper = has_upper_bound(project.requires_python)
+    served: set[tuple[str, str, object]] = {
+        (o.package, o.target.name, o.fork) for o in res.outcomes if o.status == "ok"
+    }
     memo: dict[tuple[object, ...], str] = {}
     for o in res.outcomes:
         if o.target.required:
             o.intent = "required"
             continue
-        if explicit:
-            o.intent = "explicit"
+        if o.fork.chosen and any(
+            (o.package, o.target.name, f) in served for f in res.forks if f is not o.fork
+        ):
+            o.intent = "no"
             continue
-        key = (
-            id(o.listing),
-            o.package,
-            str(o.requirements[0].specifier),
-            o.target.platform.name,
-            o.target.python,
-        )
+        limited = envs or (o.route.source is not None and o.route.source.marker is not None)
+        limited = limited or any(r.marker is not None for r in o.requirements)
+        key = (id(o.listing), o.package, str(o.requirements[0].specifier), o.target.name, limited)
         hit = memo.get(key)
         if hit is None:
-            hit = memo[key] = _inferred(ctx, o, named, upper)
-        o.intent = hit  # type: ignore[assignment]
+            hit = memo[key] = _inferred(ctx, o, named, upper, limited)
+        o.intent = "explicit" if hit == "inferred" and envs else hit  # type: ignore[assignment]
 
 
-def _inferred(ctx: RuleContext, o: Outcome, named: set[str], upper: bool) -> str:
+def _inferred(ctx: RuleContext, o: Outcome, named: set[str], upper: bool, limited: bool) -> str:
     t = o.target
     listing = o.listing
     if listing is None:
         return "inferred"
-    every = versions(listing)
     if not upper and o.allowed and not any(_python_served(c, t) for c in o.allowed):
         return "no"  # open requires-python above every wheel of every allowed version
-    if t.platform.name not in named and not any(_platform_served(c, t) for c in every):
-        return "no"  # the routed index never built this package for this platform
+    # the routed index never built an allowed version (any build of it) for this platform
+    every = matching(versions(listing), _relaxed(o.requirements[0].specifier), True)
+    if limited and t.platform.name not in named and not any(_platform_served(c, t) for c in every):
+        return "no"
     if not _served_somewhere(ctx, o, t):
         return "no"
     return "inferred"

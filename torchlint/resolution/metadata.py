@@ -231,6 +231,51 @@ class MetadataView:
                 out.append(Orphan(q, line, marker, (*ev, listed, *chain_ev)))
         return out
 
+    def unserved(
+        self,
+        index: IndexDef,
+        listing: Listing,
+        cand: Candidate,
+        target: Target,
+        fork: Fork,
+        package: str,
+        requirement_extras: frozenset[str] = frozenset(),
+    ) -> tuple[Orphan, ...]:
+        """Dependencies of *cand* that no index uv consults serves (the default index replaced)."""
+        key = ("closed", index.url, str(cand.version), target.name, package, fork.extras | fork.groups)
+        hit = self._orphans.get(key)  # type: ignore[arg-type]
+        if hit is not None:
+            return hit
+        probe, project, chain = self.probe, self.project, self.router.default_chain()
+        todo: list[tuple[str, str, list[str]]] = []
+        for line, ev in self.lines(index, listing, cand, target, package)[0]:
+            dep, _err = parse_requirement(line)
+            if dep is None or not _holds(dep, target, fork, tuple(requirement_extras)):
+                continue
+            q = canonical(dep.name)
+            if any(
+                fork.applies(r) and target.matches(r.marker, fork.extras, fork.groups)
+                for r in project.requirements_named(q)
+            ):
+                continue  # declared: the model follows it as a requirement of its own
+            todo.append((q, line, [*ev, f"Requires-Dist: {line}"]))
+        probe.prefetch((idx, q) for idx in chain for q, _, _ in todo)
+        out = []
+        for q, line, ev in todo:
+            evidence = []
+            for idx in chain:
+                lst = probe.listing(idx, q)
+                if lst.status != "absent":
+                    break  # served (perhaps only by name), or unknown: never accuse on missing data
+                evidence.append(f"{page_text(lst)} does not list {q} ({origin_text(lst)})")
+            else:
+                dep, _ = parse_requirement(line)
+                marker = str(dep.marker) if dep is not None and dep.marker is not None else None
+                out.append(Orphan(q, line, marker, (*ev, *evidence)))
+        result = tuple(out)
+        self._orphans[key] = result  # type: ignore[index]
+        return result
+
     def _chain_satisfies(
         self, q: str, dep: Requirement, target: Target, found_here: list[Candidate]
     ) -> tuple[bool, list[str]]:

@@ -28,8 +28,12 @@ if TYPE_CHECKING:
 #: * ``required``: no allowed version has a wheel for a ``required-environments`` target (TL101);
 #: * ``family``: a torch-family package's own torch pin cannot be met (TL204);
 #: * ``orphan``: every allowed version requires a package uv never looks for where it exists (TL201);
-#: * ``conflict``: two sources route the package to different indexes in one fork (TL004).
-FailureKind = Literal["absent", "no-match", "python", "platform", "required", "family", "orphan", "conflict"]
+#: * ``conflict``: two sources route the package to different indexes in one fork (TL004);
+#: * ``closed``: the default index was replaced, and every allowed version requires a package no
+#:   remaining index serves (TL202).
+FailureKind = Literal[
+    "absent", "no-match", "python", "platform", "required", "family", "orphan", "conflict", "closed"
+]
 
 Status = Literal["ok", "no-wheel", "fails", "unknown"]
 

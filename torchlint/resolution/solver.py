@@ -125,6 +125,7 @@ class Solver:
         #: Versions chosen so far, per (package, Python minor), in the order forks were solved:
         #: uv prefers them in later forks (fewer distinct versions in one lock).
         self._prefs: dict[tuple[str, tuple[int, int], str], list[Candidate]] = {}
+        self._is_closed: bool | None = None
 
     # ------------------------------------------------------------------ scope
 
@@ -143,12 +144,15 @@ class Solver:
     def _closed(self) -> bool:
         """Is the default index a PyTorch index? Then every dependency must be found on PyTorch
         indexes (the public default index is gone), so the model follows all of them."""
-        from torchlint.index.urls import parse_pytorch_url
+        if self._is_closed is None:
+            from torchlint.index.urls import parse_pytorch_url
 
-        try:
-            return parse_pytorch_url(self.router.default_index.url, self.probe.options.mirrors) is not None
-        except Exception:
-            return False
+            try:
+                url = self.router.default_index.url
+                self._is_closed = parse_pytorch_url(url, self.probe.options.mirrors) is not None
+            except Exception:
+                self._is_closed = False
+        return self._is_closed
 
     def plan(self, fork: Fork, name: str, t: Target) -> Plan | None:
         from packaging.specifiers import SpecifierSet
@@ -413,8 +417,9 @@ class Solver:
         region_names = frozenset(t.name for t in region)
         torch_extra: SpecifierSet | None = None
         results: dict[tuple[str, str], Outcome] = {}
+        first: dict[tuple[str, str], Outcome] = {}
         for _attempt in range(2):
-            results = {}
+            first, results = results, {}
             push: SpecifierSet | None = None
             for name in names:
                 members = [t for t in region if (name, t.name) in table]
@@ -440,6 +445,11 @@ class Solver:
             if push is None or torch_extra is not None:
                 break
             torch_extra = push  # the sibling cannot move: uv backtracks torch to what it pins
+        if torch_extra is not None and any(
+            o.package == "torch" and o.failure is not None and o.failure.kind == "no-match"
+            for o in results.values()
+        ):
+            results = first  # torch cannot move either: the sibling's pin is what fails
         splits = self._fallback_splits(results, region, forced) if allow_split else []
         return list(results.values()), splits
 
@@ -735,6 +745,7 @@ class Solver:
                 if tor is not None and tor.pick is not None:
                     torch_picks[t.name] = tor.pick
         explicit = plan.route.kind == "pinned" and index.explicit
+        closed = self._closed()
         extras = frozenset(e for r in plan.requirements for e in r.requirement.extras)
         by_platform: dict[str, list[Target]] = {}
         for t in sorted(tp, key=lambda t: t.python):
@@ -773,6 +784,17 @@ class Solver:
                         tuple(ev),
                         pin=str(pin),
                     )
+            if closed:
+                for t in reps(c):
+                    gone = self.meta.unserved(index, listing, c, t, fork, name, extras)
+                    if gone:
+                        deps = ", ".join(f"`{o.dep}`" for o in gone)
+                        return Verdict(
+                            "closed",
+                            "older",
+                            f"{name} {c.version} requires {deps}, which no index uv consults serves",
+                            orphans=gone,
+                        )
             if explicit:
                 for t in reps(c):
                     orphans = self.meta.orphans(index, listing, c, t, fork, name, extras)

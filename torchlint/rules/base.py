@@ -34,6 +34,9 @@ class Rule:
     needs: Needs
     summary: str
     fix_availability: FixAvailability = "none"
+    #: Opt-in (``--pedantic``, or the exact code in ``--select`` / ``--extend-select``): findings
+    #: that are true but speculative (cost estimates, sort-order accidents, index hygiene).
+    pedantic: bool = False
 
 
 @dataclass(frozen=True, slots=True)

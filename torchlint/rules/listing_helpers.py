@@ -301,21 +301,10 @@ def wheel_platforms(cand: Candidate) -> str:
 
 
 def targets_text(targets: Sequence[Target]) -> str:
-    """``linux-x86_64 (Python 3.8, 3.13-3.15), macos-arm64 (Python 3.12)``: exact minors."""
-    by: dict[str, set[int]] = {}
-    for t in targets:
-        by.setdefault(t.platform.name, set()).add(t.python[1])
-    parts = []
-    for plat, minors in by.items():
-        runs: list[list[int]] = []
-        for m in sorted(minors):
-            if runs and m == runs[-1][-1] + 1:
-                runs[-1].append(m)
-            else:
-                runs.append([m])
-        text = ", ".join(f"3.{r[0]}" if len(r) == 1 else f"3.{r[0]}-3.{r[-1]}" for r in runs)
-        parts.append(f"{plat} (Python {text})")
-    return ", ".join(parts)
+    """``Linux x86_64/aarch64, Python 3.11–3.13; macOS arm64, Python 3.12``: exact minors."""
+    from torchlint.targets import describe
+
+    return describe(targets)
 
 
 def memo_routing(ctx: RuleContext) -> Routing:

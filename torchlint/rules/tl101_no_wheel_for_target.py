@@ -1,23 +1,29 @@
 """## What it does
-For every requirement routed to an index (a `[tool.uv.sources]` pin, or the default chain for the
-torch family), reads that index's listing and checks, per target platform and Python, that the
-version uv would lock has a wheel for the target. `+cpu` / `+cuXXX` pins routed for macOS, CUDA
-builds without Linux aarch64 wheels, Python minors without wheels, and Intel macOS after torch
-2.2.2 are the usual finds.
+Reads torchlint's model of the lock (which version uv picks for each routed package on each
+platform and Python, from the routed index's listing) and reports where that version has no wheel:
+`+cpu` / `+cuXXX` builds routed for macOS, CUDA builds without Linux aarch64 wheels, a Python minor
+without wheels.
 
 ## Why is this bad?
-uv resolves one lock for every platform. It picks the newest version the requirement allows,
-and only checks that a wheel exists for your machine when it installs: `uv sync` then fails with
-"can't be installed because it doesn't have a source distribution or wheel for the current
-platform" on a colleague's Mac or in a Linux arm64 container (astral-sh/uv#9036, #8746, #9209).
-A CUDA index routed unconditionally has no macOS wheels at all.
+uv resolves one lock for every platform. It picks the newest version the requirement allows and,
+unless `[tool.uv] environments` or `required-environments` name the platform, only finds out that
+the version has no wheel for your machine when it installs: `uv sync` fails with "doesn't have a
+source distribution or wheel for the current platform" on a colleague's Mac or in a Linux arm64
+container (astral-sh/uv#9036, #8746, #9209). When `environments` does name the platform, uv rejects
+such versions at lock time, and `uv lock` fails when none is left ("has no Linux-compatible
+wheels").
 
-Severity: **warning** (an **error** for a target in `required-environments`). **Info** when no
-configuration change could serve the target (no index torchlint knows has a wheel for that
-platform and Python in an allowed version: Intel macOS after torch 2.2.2, a Python minor
-without wheels yet), and for a backend extra of a `conflicts` set (the uv guide's pattern) when
-another extra serves the platform. uv ≥ 0.5.12 falls back to the version without local label
-(`2.5.1` for `2.5.1+cpu`) when that one has the wheel, so that is not reported.
+Severity:
+- **error** when `uv lock` fails that way, or when the target is one the project names
+  (`environments`, `required-environments`, `[tool.torchlint] targets`);
+- **warning** for a target uv resolves for that nothing excludes;
+- targets nobody means are not reported (only with `--pedantic`): the other backend's platforms
+  of a `conflicts` set (`--extra cu130` on a Mac), Pythons above every wheel with an open
+  `requires-python`, platforms a marker-limited route's index never built (ROCm on aarch64),
+  platforms no index serves at all (Intel macOS after torch 2.2.2). `torchlint matrix` shows them.
+
+A non-explicit PyTorch index that makes uv take a package from it everywhere is reported once, by
+TL001, not here per package and platform.
 
 ## Example
 ```toml
@@ -50,19 +56,25 @@ No automatic fix: which platforms a project supports is the author's decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 
 from torchlint.diagnostics import Diagnostic, Related
 from torchlint.index.model import FileEntry
+from torchlint.resolution.forks import Fork
+from torchlint.resolution.intent import has_upper_bound
+from torchlint.resolution.model import Outcome
 from torchlint.rules.base import Example, Rule, RuleContext
-from torchlint.rules.common import Candidate, short_versions
-from torchlint.rules.listing_helpers import (
-    Group,
-    memo_routing,
+from torchlint.rules.common import short_versions
+from torchlint.rules.model_helpers import (
+    forks_text,
+    index_text,
+    location_of,
+    manager_help,
+    model,
     origin,
     page,
-    prerelease,
+    severity_of,
+    shadowing_index,
     targets_text,
     wheel_platforms,
 )
@@ -73,98 +85,151 @@ RULE = Rule(
     name="no-wheel-for-target",
     severity="warning",
     needs="listing",
-    summary="the index a target is routed to has no wheel for it in the version uv locks",
+    summary="the version uv locks for a target has no wheel there (or no version has one)",
 )
 
 
-@dataclass
-class Gap:
-    group: Group
-    head: Candidate
-    #: "platform" (no wheel for the platform at all) or "python" (only this Python is missing).
-    kind: str
-    cls: str  # "warning" | "error" | "info-unservable" | "info-variant" | "info-older"
-    older: Candidate | None
-    elsewhere: str | None
-    targets: list[Target] = field(default_factory=list)
-
-
-def _fallback_ok(allowed: list[Candidate], head: Candidate, t: Target) -> bool:
-    """uv ≥ 0.5.12 uses another build of the same public version when the local one lacks *t*."""
-    return any(c.version.public == head.version.public and c.for_target(t) for c in allowed)
-
-
-def _uv_before_fallback(ctx: RuleContext) -> bool:
-    rv = ctx.project.uv.required_version
-    if rv is None:
-        return False
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        spec = SpecifierSet(str(rv.value))
-    except InvalidSpecifier:
-        return False
-    return spec.contains("0.5.11")
-
-
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    routing = memo_routing(ctx)
-    groups = routing.groups()
-    project = ctx.project
-    old_uv = _uv_before_fallback(ctx)
-    gaps: list[tuple[Group, Target, Candidate, str, Candidate | None]] = []
-    served: set[tuple[str, str]] = set()  # (package, target name) some group serves
-    for g in groups:
-        allowed = g.allowed(prerelease(ctx, g.req))
-        if not allowed:
-            continue  # nothing allowed at all: TL102 / TL103
-        head = allowed[0]
-        for t in g.targets:
-            if head.for_target(t) is not None or (not old_uv and _fallback_ok(allowed, head, t)):
-                served.add((g.req.name, t.name))
-                continue
-            older = next((c for c in allowed if c.for_target(t) is not None), None)
-            if older is not None and (t.required or project.manager == "pip"):
-                served.add((g.req.name, t.name))
-                continue  # uv backtracks for a required environment; pip resolves per machine
-            kind = (
-                "python"
-                if any(head.for_target(Target(t.platform, (3, m))) for m in range(8, 16))
-                else "platform"
-            )
-            if kind == "python" and older is not None:
-                served.add((g.req.name, t.name))
-                continue  # uv forks on Requires-Python and takes the older version there
-            gaps.append((g, t, head, kind, older))
-    findings: dict[tuple[object, ...], Gap] = {}
-    for g, t, head, kind, older in gaps:
-        own = g.merged or (g.index,)
-        elsewhere = routing.served_elsewhere(g.req.name, g.req.specifier, t, [g.listing], own)
-        scoped = g.req.scope.kind in ("extra", "group") and project.uv.conflicts is not None
-        if t.required:
-            cls = "error"
-        elif elsewhere is None:
-            cls = "info-unservable"
-        elif scoped and (g.req.name, t.name) in served:
-            cls = "info-variant"
-        elif older is not None:
-            cls = (
-                "info-older"
-                if routing.served_elsewhere(g.req.name, _at_least(head), t, own=own) is None
-                else "warning"
-            )
-        else:
-            cls = "warning"
-        if cls.startswith("info"):
-            kind = "any"
-        key = (id(g.req), g.index.url, id(g.source), cls, str(head.version), kind)
-        gap = findings.get(key)
-        if gap is None:
-            gap = findings[key] = Gap(g, head, kind, cls, older, elsewhere)
-        gap.targets.append(t)
-    for gap in findings.values():
-        yield _diagnostic(ctx, gap)
+    res = model(ctx)
+    failing: dict[tuple[object, ...], list[Outcome]] = {}
+    missing: dict[tuple[object, ...], list[Outcome]] = {}
+    key: tuple[object, ...]
+    for o in res:
+        if shadowing_index(ctx, o):
+            continue  # TL001 reports the index that causes it
+        if o.failure is not None and o.failure.kind in ("platform", "required", "python"):
+            key = (o.package, o.failure.kind, id(location_of(o)), o.index.url if o.index else None)
+            failing.setdefault(key, []).append(o)
+        elif o.status == "no-wheel" and o.pick is not None:
+            key = (o.package, id(location_of(o)), str(o.pick.version), o.index.url if o.index else None)
+            missing.setdefault(key, []).append(o)
+    for group in failing.values():
+        yield _lock_fails(ctx, group)
+    for group in missing.values():
+        diag = _no_wheel(ctx, group, res.forks)
+        if diag is not None:
+            yield diag
     yield from _direct_wheels(ctx)
+
+
+def _lock_fails(ctx: RuleContext, group: list[Outcome]) -> Diagnostic:
+    o = group[0]
+    assert o.failure is not None
+    tt = targets_text(group)
+    if o.failure.kind == "python":
+        pys = sorted({x.target.python for x in group})
+        low = f"{pys[0][0]}.{pys[0][1]}"
+        message = (
+            f"`uv lock` fails: no version of `{o.package}` ({str(o.requirements[0].specifier) or 'any version'}) "
+            f"on {index_text(o)} supports Python {low}, which `requires-python` allows ({o.failure.detail})"
+        )
+        return ctx.diagnostic(
+            message,
+            location_of(o),
+            targets=[x.target for x in group],
+            related=_related(o),
+            evidence=list(o.failure.evidence),
+            help=f"raise the lower bound of `requires-python` to what `{o.package}` supports",
+            severity="error",
+            basis=origin(o.listing) if o.listing is not None else "config",
+        )
+    if o.failure.kind == "required":
+        why = "`required-environments` names it"
+        help_ = manager_help(
+            ctx,
+            "route that platform to an index that has it (a marker on the source entry), widen the "
+            "requirement, or take it out of `required-environments`",
+        )
+    else:
+        why = "`[tool.uv] environments` includes it, so uv rejects versions without a wheel there"
+        help_ = manager_help(
+            ctx,
+            "route that platform to an index that has it (a marker on the source entry), or narrow "
+            "`environments` to the platforms the index serves",
+        )
+    spec = str(o.requirements[0].specifier) or "any version"
+    message = (
+        f"`uv lock` fails: no version of `{o.package}` ({spec}) on {index_text(o)} has a wheel for "
+        f"{tt}, and {why}"
+    )
+    evidence = [*o.failure.evidence]
+    if o.listing is not None and o.allowed:
+        evidence.append(
+            f"{o.package} {o.allowed[0].version} there has wheels for {wheel_platforms(o.allowed[0])}"
+        )
+    return ctx.diagnostic(
+        message,
+        location_of(o),
+        targets=[x.target for x in group],
+        related=_related(o),
+        evidence=evidence,
+        help=help_,
+        severity="error",
+        basis=origin(o.listing) if o.listing is not None else "config",
+    )
+
+
+def _no_wheel(ctx: RuleContext, group: list[Outcome], every_fork: Sequence[Fork]) -> Diagnostic | None:
+    shown = [o for o in group if o.intent != "no"]
+    severity = severity_of(shown) if shown else "info"
+    if severity == "info":
+        shown = group
+    o = shown[0]
+    assert o.pick is not None and o.listing is not None
+    tt = targets_text(shown)
+    older = next((c for c in o.allowed if any(c.for_target(x.target) for x in shown)), None)
+    other_python = [
+        any(o.pick.for_target(Target(x.target.platform, (3, m))) for m in range(8, 16)) for x in shown
+    ]
+    what = "Python" if all(other_python) else "platform" if not any(other_python) else "platform and Python"
+    where = "routed to" if o.route.kind == "pinned" else "looked up on"
+    scope = forks_text(sorted({x.fork for x in shown}, key=lambda f: f.label), every_fork)
+    message = (
+        f"`{o.package}` is {where} {index_text(o)} on {tt}{scope}: uv locks {o.pick.version}, which has no "
+        f"wheel for this {what}, so `uv sync` fails there"
+    )
+    if older is not None and older is not o.pick:
+        message += f" (the newest allowed version with one is {older.version})"
+    spec = str(o.requirements[0].specifier) or "any version"
+    evidence = [
+        f"{page(o.listing)} ({origin(o.listing)}): {o.package} {spec} allows {short_versions(o.allowed)}",
+        f"{o.package} {o.pick.version} there has wheels for {wheel_platforms(o.pick)}",
+    ]
+    if what == "Python" and not has_upper_bound(ctx.project.requires_python):
+        help_ = (
+            "give `requires-python` an upper bound the wheels cover, or allow a version with wheels for "
+            "this Python"
+        )
+    elif older is not None and older is not o.pick:
+        help_ = manager_help(
+            ctx,
+            "add the platform to `[tool.uv] required-environments` so uv locks a version that has a wheel "
+            "there, or route it to another index with a marker on the source entry",
+        )
+    else:
+        help_ = manager_help(
+            ctx,
+            "add a marker to the source entry so this platform uses an index that has it (or the default "
+            "index), or exclude the platform with `[tool.uv] environments`",
+        )
+    return ctx.diagnostic(
+        message,
+        location_of(o),
+        targets=[x.target for x in shown],
+        related=_related(o),
+        evidence=evidence,
+        help=help_,
+        severity=severity,
+        basis=origin(o.listing),
+    )
+
+
+def _related(o: Outcome) -> list[Related]:
+    req = o.requirements[0]
+    out = [Related(f"`{o.package}` is declared here", req.location)]
+    if o.route.kind == "pinned" and o.index is not None and o.index.location is not None:
+        out.append(Related(f"{index_text(o)} is defined here", o.index.location))
+    return out
 
 
 def _direct_wheels(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -172,8 +237,13 @@ def _direct_wheels(ctx: RuleContext) -> Iterator[Diagnostic]:
     from urllib.parse import unquote, urlsplit
 
     from torchlint.index.filenames import parse_wheel
+    from torchlint.project.model import DeclaredRequirement
     from torchlint.rules.common import supports
+    from torchlint.targets import describe
 
+    # one finding per package and scope: a family of wheel URLs (one per Python and platform, each
+    # with its marker) is one root cause, reported where the package's first URL is written
+    found: dict[tuple[str, str], tuple[DeclaredRequirement, set[Target], list[str]]] = {}
     for req in ctx.project.requirements:
         url = req.requirement.url
         if not url or not urlsplit(url).path.endswith(".whl"):
@@ -186,95 +256,24 @@ def _direct_wheels(ctx: RuleContext) -> Iterator[Diagnostic]:
         missing = [t for t in ctx.targets_for(req) if not supports(entry, t)]
         if not missing:
             continue
-        tags = ", ".join(sorted(str(t) for t in wheel.tags))
+        _first, targets, names = found.setdefault((req.name, req.scope.label()), (req, set(), []))
+        targets.update(missing)
+        names.append(name)
+    for (package, _scope), (first, targets, names) in found.items():
+        ts = sorted(targets, key=lambda t: (t.python, t.platform.name))
+        what = (
+            f"a single wheel URL ({names[0]})"
+            if len(names) == 1
+            else f"{len(names)} wheel URLs ({names[0]} …)"
+        )
         yield ctx.diagnostic(
-            f"`{req.name}` is a single wheel URL ({tags}), which cannot be installed on {targets_text(missing)}",
-            req.location,
-            targets=missing,
-            evidence=[f"the wheel's tags: {tags}"],
-            help="use an index (explicit, with sources) instead of one wheel, or add a marker limiting the "
-            "requirement to the platform and Python the wheel is for",
+            f"`{package}` is {what} whose tags do not cover {describe(ts)}, where the requirement applies",
+            first.location,
+            targets=ts,
+            evidence=[f"the wheels: {', '.join(names[:3])}" + (" …" if len(names) > 3 else "")],
+            help="use an index (explicit, with sources) instead of wheel URLs, or give each URL a marker "
+            "limiting it to the platform and Python its wheel is for",
         )
-
-
-def _at_least(head: Candidate):  # type: ignore[no-untyped-def]
-    from packaging.specifiers import SpecifierSet
-
-    return SpecifierSet(f">={head.version.public}")
-
-
-def _diagnostic(ctx: RuleContext, gap: Gap) -> Diagnostic:
-    g, head = gap.group, gap.head
-    allowed = g.allowed(prerelease(ctx, g.req))
-    idx = g.index_name
-    where = "routed to" if g.kind == "pinned" else "looked up on"
-    tt = targets_text(gap.targets)
-    spec = str(g.req.specifier) or "any version"
-    ev = [
-        f"{page(g.listing)} ({origin(g.listing)}): {g.req.name} {spec} allows {short_versions(allowed)}",
-        f"{g.req.name} {head.version} there has wheels for {wheel_platforms(head)}",
-    ]
-    if gap.older is not None:
-        ev.append(f"the newest allowed version with a wheel for {tt} is {gap.older.version}")
-    if gap.elsewhere == page(g.listing):
-        ev.append(f"{idx} has a build without the local label for {tt}; relax the pin to use it")
-    elif gap.elsewhere is not None and gap.cls != "info-unservable":
-        ev.append(f"{gap.elsewhere} has a wheel for {tt} in an allowed version")
-    what = {"python": "Python", "platform": "platform"}.get(gap.kind, "platform and Python")
-    if gap.older is None:
-        message = (
-            f"`{g.req.name}` is {where} {idx} on {tt}, which has no wheel for this {what} in any "
-            f"version `{g.req.name} {spec}` allows ({len(allowed)} listed there)"
-        )
-    else:
-        message = (
-            f"`{g.req.name}` is {where} {idx} on {tt}: uv locks {head.version}, which has no wheel "
-            f"for this {what}, so installing there fails (the newest version with one is {gap.older.version})"
-        )
-    severity: str = "warning"
-    help_: str | None
-    if gap.cls == "error":
-        severity = "error"
-        help_ = "route this platform to an index that has it, or widen the requirement"
-    elif gap.cls == "info-unservable":
-        severity = "info"
-        message += "; no index torchlint knows serves it, so no configuration change can fix this"
-        help_ = "narrow `environments` (or requires-python) if this target is not supported"
-    elif gap.cls == "info-variant":
-        severity = "info"
-        message += f"; another {g.req.scope.kind} of the `conflicts` set serves it (select that one there)"
-        help_ = f"add marker = \"sys_platform != '{_sys(gap.targets)}'\" to this source entry, or document it"
-    elif gap.cls == "info-older":
-        severity = "info"
-        help_ = (
-            "add the platform to [tool.uv] required-environments to lock a version that has a wheel for it"
-        )
-    else:
-        help_ = (
-            "add a marker to the source entry so this platform uses another index, or add it to "
-            "[tool.uv] required-environments"
-        )
-    related = [Related(f"`{g.req.name}` is declared here", g.req.location)]
-    if g.index.location is not None and g.source is not None:
-        related.append(Related(f"{index_display_plain(g)} is defined here", g.index.location))
-    return ctx.diagnostic(
-        message,
-        g.location,
-        targets=gap.targets,
-        related=related,
-        evidence=ev,
-        help=help_,
-        severity=severity,  # type: ignore[arg-type]
-        basis=origin(g.listing),
-    )
-
-
-def index_display_plain(g: Group) -> str:
-    return g.index_name
-
-
-def _sys(targets: list[Target]) -> str:
-    return targets[0].platform.sys_platform
 
 
 EXAMPLES = (

@@ -46,19 +46,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from torchlint.diagnostics import Diagnostic, Related
+from torchlint.resolution.candidates import matching, short_versions, versions
+from torchlint.resolution.model import Outcome
 from torchlint.rules.base import Example, Rule, RuleContext
-from torchlint.rules.common import matching, short_versions, versions
-from torchlint.rules.listing_helpers import (
-    Group,
-    Routing,
-    is_pin,
-    memo_routing,
-    origin,
-    page,
-    relaxed,
-    targets_text,
-)
-from torchlint.targets import Target
+from torchlint.rules.listing_helpers import is_pin, relaxed
+from torchlint.rules.model_helpers import index_text, location_of, model, origin, page, targets_text
 
 RULE = Rule(
     code="TL102",
@@ -73,28 +65,28 @@ MAX_KEYS = 64
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    routing = memo_routing(ctx)
-    seen: dict[tuple[int, str, int], list[Group]] = {}
-    for g in routing.groups():
-        pin = is_pin(g.req.specifier)
+    groups: dict[tuple[object, ...], list[Outcome]] = {}
+    for o in model(ctx):
+        if o.failure is None or o.failure.kind != "no-match" or o.listing is None:
+            continue
+        pin = next((p for r in o.requirements if (p := is_pin(r.specifier)) is not None), None)
         if pin is None:
-            continue
-        if any(matching(g.cands, g.req.specifier, True)):
-            continue
-        seen.setdefault((id(g.req), g.listing.index_url, id(g.source)), []).append(g)
-    for gs in seen.values():
-        g = gs[0]
-        targets = [t for x in gs for t in x.targets]
-        yield _diagnostic(ctx, routing, g, targets)
+            continue  # a range nothing meets: TL103
+        groups.setdefault((o.package, pin, o.listing.index_url, id(location_of(o))), []).append(o)
+    for key, outcomes in groups.items():
+        yield _diagnostic(ctx, outcomes, str(key[1]))
 
 
-def _diagnostic(ctx: RuleContext, routing: Routing, g: Group, targets: list[Target]) -> Diagnostic:
-    pin = is_pin(g.req.specifier) or ""
-    cands = g.cands
+def _diagnostic(ctx: RuleContext, outcomes: list[Outcome], pin: str) -> Diagnostic:
+    o = outcomes[0]
+    assert o.listing is not None and o.failure is not None
+    name = o.package
+    req = next((r for r in o.requirements if is_pin(r.specifier) == pin), o.requirements[0])
+    cands = versions(o.listing)
     public = pin.split("+", 1)[0]
     label = pin.split("+", 1)[1] if "+" in pin else None
     same_public = [c for c in cands if c.version.public == public]
-    ev = [f"{page(g.listing)} ({origin(g.listing)}) lists {g.req.name} {short_versions(cands)}"]
+    ev = [f"{page(o.listing)} ({origin(o.listing)}) lists {name} {short_versions(cands)}"]
     if same_public:
         ev.append(f"builds of {public} there: {', '.join(str(c.version) for c in same_public)}")
     elif cands and cands[-1].version.is_devrelease and "dev" in pin:
@@ -102,21 +94,19 @@ def _diagnostic(ctx: RuleContext, routing: Routing, g: Group, targets: list[Targ
             f"the oldest nightly still listed there is {cands[-1].version}; the nightly index keeps "
             "a window of recent builds, older ones are deleted"
         )
-    where = []
-    # keys of the pinned variant by their path (whl/cu121, whl/nightly/cu128 ...), else the default
-    keys = ["default"]
-    if label is not None:
-        keys = [k for k in routing.probe.snapshot.keys() if k.rsplit("/", 1)[-1].startswith(label)]  # noqa: SIM118
-    for key, lst in routing.snapshot_listings(g.req.name, keys[:MAX_KEYS]):
-        if lst.index_url == g.listing.index_url:
-            continue
-        if any(matching(versions(lst), g.req.specifier, True)):
-            where.append(routing.probe.snapshot.public_url(key) if key != "default" else "the default index")
-    message = f"`{g.req.name}=={pin}` is not listed on {g.index_name}"
-    help_: str | None = None
+    ev.extend(e for e in o.failure.evidence[1:] if e not in ev)
+    where = _listed_elsewhere(ctx, name, req.specifier, label, o.listing.index_url)
+    message = f"`{name}=={pin}` is not listed on {index_text(o)}, so `uv lock` fails"
+    if ctx.project.manager == "pip":
+        message = f"`{name}=={pin}` is not listed on {index_text(o)}, so installing fails"
+    help_: str | None
     if where:
         message += f"; {', '.join(where[:3])} lists it"
-        help_ = f"route `{g.req.name}` to {where[0]} (define it as an explicit index and pin it in [tool.uv.sources])"
+        help_ = (
+            f"route `{name}` to {where[0]} (define it as an explicit index and pin it in [tool.uv.sources])"
+            if ctx.project.manager == "uv"
+            else f"take `{name}` from {where[0]}"
+        )
     elif label is not None and any(
         c.version.local and str(c.version.local).startswith(label) for c in same_public
     ):
@@ -124,25 +114,45 @@ def _diagnostic(ctx: RuleContext, routing: Routing, g: Group, targets: list[Targ
             str(c.version) for c in same_public if c.version.local and str(c.version.local).startswith(label)
         ]
         message += f"; `+{label}` is an incomplete local label (the index has {', '.join(near)})"
-        help_ = f"pin the full local label, e.g. `{g.req.name}=={near[0]}`"
-    elif same_public or any(matching(cands, relaxed(g.req.specifier), True)):
+        help_ = f"pin the full local label, e.g. `{name}=={near[0]}`"
+    elif same_public or any(matching(cands, relaxed(req.specifier), True)):
         help_ = "use a local label this index lists, or route the pin to the index of its variant"
     else:
         help_ = "pin a version the index lists (or drop the pin and lock)"
-    related = [Related(f"`{g.req.name}` is declared here", g.req.location)]
-    if g.index.location is not None:
-        related.append(Related(f"{g.index_name} is defined here", g.index.location))
-    if g.kind == "chain":
-        message += f" (where uv looks for it on {targets_text(targets)}: no source routes it)"
+    related = [Related(f"`{name}` is declared here", req.location)]
+    if o.index is not None and o.index.location is not None:
+        related.append(Related(f"{index_text(o)} is defined here", o.index.location))
+    if o.route.kind == "chain":
+        message += f" (where uv looks for it on {targets_text(outcomes)}: no source routes it)"
     return ctx.diagnostic(
         message,
-        g.location if g.source is not None else g.req.location,
-        targets=targets,
+        location_of(o),
+        targets=[x.target for x in outcomes],
         related=related,
         evidence=ev,
         help=help_,
-        basis=origin(g.listing),
+        severity="error",
+        basis=origin(o.listing),
     )
+
+
+def _listed_elsewhere(ctx: RuleContext, name: str, spec, label: str | None, own: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Snapshot pages of the pinned variant (``whl/cu121`` for ``+cu121``) that list the pin."""
+    probe = ctx.probe
+    if probe is None:
+        return []
+    snap = probe.snapshot
+    keys = ["default"]
+    if label is not None:
+        keys = [k for k in snap.keys() if k.rsplit("/", 1)[-1].startswith(label)]  # noqa: SIM118
+    out = []
+    for key in keys[:MAX_KEYS]:
+        lst = snap.listing(key, name)
+        if lst is None or not lst.ok or not lst.files or lst.index_url == own:
+            continue
+        if any(matching(versions(lst), spec, True)):
+            out.append(snap.public_url(key) if key != "default" else "the default index")
+    return out
 
 
 EXAMPLES = (

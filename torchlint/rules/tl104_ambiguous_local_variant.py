@@ -48,6 +48,7 @@ RULE = Rule(
     severity="warning",
     needs="listing",
     summary="several local builds of the version uv picks install on one target; sort order decides",
+    pedantic=True,
 )
 
 

@@ -68,6 +68,7 @@ RULE = Rule(
     severity="warning",
     needs="listing",
     summary="candidates without fast metadata: a backtracking resolver would download many wheels",
+    pedantic=True,
 )
 
 #: Report when the worst case reaches this many wheels ...

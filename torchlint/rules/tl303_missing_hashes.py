@@ -50,6 +50,7 @@ RULE = Rule(
     severity="warning",
     needs="listing",
     summary="a version's files are partly hashed, partly not (the lock mixes them)",
+    pedantic=True,
 )
 
 

@@ -125,8 +125,9 @@ def _load_sources(project: Project, sf: SourceFile, pdm: dict[str, Any]) -> None
                 hit = next(
                     (k for k, g in enumerate(include) if fnmatch.fnmatchcase(req.name, canonical(g))), None
                 )
-                if hit is None or any(fnmatch.fnmatchcase(req.name, canonical(g)) for g in exclude):
-                    continue
+                if hit is None:
+                    continue  # (an include wins over an exclude: `exclude_packages = ["*"]` beside
+                    # `include_packages = ["torch"]` is PDM's pattern for "only torch from here")
                 entries = project.sources.setdefault(req.name, [])
                 if any(e.index == name for e in entries):
                     continue

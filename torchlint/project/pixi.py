@@ -29,6 +29,7 @@ Gaps: conda ``[dependencies]`` are not requirements (they come from conda channe
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from typing import Any
@@ -109,13 +110,46 @@ def load_pixi_project(path: str) -> Project:
             loader.dependencies(table, fbase, Scope("group", g), None)
     for i, idx in enumerate(project.indexes):
         idx.order = i
-    # A [target.<platform>] entry overrides the general one on that platform: uv applies the
-    # first source whose marker holds, so platform-specific entries go first.
+    _override_by_target(project)
     for entries in project.sources.values():
         entries.sort(key=lambda e: e.marker is None)
         for i, e in enumerate(entries):
             e.position = i
     return project
+
+
+def _complement(raw: str) -> str:
+    """The negation of a platform selector's marker (``a == 'x' and b == 'y'`` → ``a != 'x' or b != 'y'``)."""
+    parts = [p.strip() for p in raw.split(" and ")]
+    return " or ".join(p.replace(" == ", " != ") if " == " in p else p.replace(" != ", " == ") for p in parts)
+
+
+def _override_by_target(project: Project) -> None:
+    """A ``[target.<platform>]`` entry *replaces* the general one on that platform (pixi's rule).
+
+    The model reads requirements and sources as uv would, all applying together; so the general
+    requirement and its source get the complement of each overriding platform's marker.
+    """
+    from packaging.requirements import Requirement
+
+    specific: dict[tuple[str, object], list[str]] = {}
+    for r in project.requirements:
+        if r.marker is not None and str(r.marker) and r.raw.split(";", 1)[-1].strip() in _MARKER_TEXTS:
+            specific.setdefault((r.name, r.scope), []).append(r.raw.split(";", 1)[-1].strip())
+    for r in project.requirements:
+        markers = specific.get((r.name, r.scope))
+        if not markers or r.marker is not None:
+            continue
+        extra = " and ".join(f"({_complement(m)})" for m in markers)
+        req = Requirement(f"{r.raw} ; {extra}")
+        r.requirement = req
+        for e in project.sources.get(r.name, []):
+            if e.marker is None and e.group == (r.scope.name if r.scope.kind == "group" else None):
+                marker, _ = parse_marker(extra)
+                e.marker_raw, e.marker = extra, marker
+
+
+_MARKER_TEXTS = frozenset(PLATFORM_MARKERS.values())
 
 
 def _load(path: str) -> SourceFile:
@@ -179,6 +213,20 @@ class _Loader:
         self.project = project
         self.sf = sf
         self.by_url: dict[str, IndexDef] = {}
+        #: Named platforms (pixi ≥ 0.50: ``{ name = "linux-64-cuda", platform = "linux-64" }``).
+        self.named: dict[str, str] = {}
+
+    def selector(self, plat: str) -> str | None:
+        """The marker of a ``[target.<selector>]``: a platform, a family (``osx``), or a glob over
+        named platforms (``*-cuda``) standing for the platforms they name."""
+        if plat in PLATFORM_MARKERS:
+            return PLATFORM_MARKERS[plat]
+        hits = sorted({phys for name, phys in self.named.items() if fnmatch.fnmatchcase(name, plat)})
+        if not hits:
+            return None
+        if len(hits) == 1:
+            return PLATFORM_MARKERS[hits[0]]
+        return " or ".join(f"({PLATFORM_MARKERS[h]})" for h in hits)
 
     def workspace(self, root: dict[str, Any], base: Path) -> None:
         sf, project = self.sf, self.project
@@ -192,6 +240,10 @@ class _Loader:
             if isinstance(plats, list) and not project.uv.environments:
                 for i, p in enumerate(plats):
                     loc = sf.loc(*base, key, "platforms", i)
+                    if isinstance(p, dict):  # pixi ≥ 0.50: { platform = "linux-64", cuda = "12.4", name = … }
+                        if isinstance(p.get("name"), str) and isinstance(p.get("platform"), str):
+                            self.named[p["name"]] = p["platform"]
+                        p = p.get("platform")
                     raw = PLATFORM_MARKERS.get(p) if isinstance(p, str) else None
                     if raw is None:
                         if not isinstance(p, str) or not p.startswith(("emscripten", "wasi", "noarch")):
@@ -276,7 +328,7 @@ class _Loader:
             for plat, sub in targets.items():
                 if not isinstance(sub, dict):
                     continue
-                if plat not in PLATFORM_MARKERS:
+                if self.selector(plat) is None:
                     self.project.problems.append(
                         Problem(
                             f"unknown pixi platform selector {plat!r}", self.sf.loc(*base, "target", plat)
@@ -319,7 +371,7 @@ class _Loader:
             if isinstance(table.get("extras"), list)
             else []
         )
-        marker_raw = PLATFORM_MARKERS.get(platform) if platform else None
+        marker_raw = self.selector(platform) if platform else None
         raw = pkg + (f"[{','.join(extras)}]" if extras else "")
         url = table.get("url") if isinstance(table.get("url"), str) else None
         if url:

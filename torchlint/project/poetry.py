@@ -279,6 +279,10 @@ def _load_dep(
     index = None
     if isinstance(table.get("source"), str):
         kind, index = "index", table["source"]
+        if index.lower() == "pypi" and not any(
+            i.name and i.name.lower() == "pypi" for i in project.indexes
+        ):  # Poetry's reserved name for the public default index: no source to follow
+            kind, index = "unknown", None
     else:
         for k in ("url", "git", "path"):
             if isinstance(table.get(k), str):

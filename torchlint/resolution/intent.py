@@ -9,13 +9,15 @@ marked, first match wins:
 
   - a fork that selects one member of a ``conflicts`` set (``--extra cu130``) on a target
     another fork serves (the user picks the CPU extra, or none, on a Mac);
-  - a Python above every wheel any allowed version has, while ``requires-python`` has no upper
-    bound (the honest fix is an upper bound, not a different index);
+  - with no upper bound on ``requires-python``: a Python the locked version has no wheel for
+    while it has wheels for the platform (a new Python before the stack supports it), or above
+    every wheel any allowed version has (the honest fix is an upper bound, not another index);
   - a platform the routed index has no wheel for in any build of any allowed version (CUDA or
     ROCm builds on macOS, ROCm on Linux aarch64), when the author limited the route with a marker
     or ``environments`` and named no architecture of that platform; an unconditional route is
     meant everywhere;
-  - a target no index serves in an allowed version at all (Intel macOS after torch 2.2.2);
+  - a target no index serves in an allowed version as new as the one uv locks (Intel macOS,
+    dropped after torch 2.2.2);
 * ``explicit``: ``[tool.uv] environments`` is set and covers the target;
 * ``inferred``: everything else uv resolves for.
 
@@ -57,9 +59,15 @@ def arch_named(project: Project) -> set[str]:
 
 
 def has_upper_bound(spec: SpecifierSet | None) -> bool:
+    """Does ``requires-python`` cap the Python 3 minors (``<3.13``; Poetry's ``^3.10`` = ``<4.0`` does not)?"""
     if spec is None:
         return False
-    return any(s.operator in ("<", "<=", "==", "===", "~=") for s in spec)
+    for s in spec:
+        if s.operator in ("<", "<=") and not s.version.startswith(("4", "5", "6", "7", "8", "9")):
+            return True
+        if s.operator in ("==", "===", "~=") and s.version.count(".") >= 1:
+            return True
+    return False
 
 
 def mark_intent(ctx: RuleContext, res: Resolution) -> None:
@@ -94,14 +102,19 @@ def _inferred(ctx: RuleContext, o: Outcome, named: set[str], upper: bool, limite
     listing = o.listing
     if listing is None:
         return "inferred"
+    pick = o.pick
+    if not upper and pick is not None and pick.for_target(t) is None:
+        builds = [c for c in o.allowed if c.version.public == pick.version.public] or [pick]
+        if any(_platform_served(c, t) for c in builds):
+            return "no"  # only this Python lacks a wheel, and requires-python has no upper bound
     if not upper and o.allowed and not any(_python_served(c, t) for c in o.allowed):
         return "no"  # open requires-python above every wheel of every allowed version
     # the routed index never built an allowed version (any build of it) for this platform
     every = matching(versions(listing), _relaxed(o.requirements[0].specifier), True)
     if limited and t.platform.name not in named and not any(_platform_served(c, t) for c in every):
         return "no"
-    if not _served_somewhere(ctx, o, t):
-        return "no"
+    if not _served_somewhere(ctx, o, t, at_least=pick):
+        return "no"  # no index serves it in an allowed version as new as the one uv locks
     return "inferred"
 
 
@@ -113,13 +126,20 @@ def _platform_served(c: Candidate, t: Target) -> bool:
     return any(c.for_target(Target(t.platform, (3, m))) is not None for m in range(8, 16))
 
 
-def _served_somewhere(ctx: RuleContext, o: Outcome, t: Target) -> bool:
-    """Does the routed index or the default index have a wheel for *t* in an allowed version?
+def _served_somewhere(ctx: RuleContext, o: Outcome, t: Target, at_least: Candidate | None = None) -> bool:
+    """Does the routed index or the default index have a wheel for *t* in an allowed version (as
+    new as *at_least*'s release, when given)?
 
     Local labels are ignored (``2.5.1+cu124`` asks for 2.5.1 in some build): a target that no
-    build of an allowed version serves anywhere is not one a configuration change can reach.
+    build of an allowed version serves anywhere is not one a configuration change can reach, and
+    one served only by releases older than the one uv locks (Intel macOS: torch ≤ 2.2.2) is a
+    platform upstream dropped, not one the configuration forgot.
     """
     spec = _relaxed(o.requirements[0].specifier)
+    if at_least is not None:
+        from packaging.specifiers import SpecifierSet
+
+        spec &= SpecifierSet(f">={at_least.version.public}")
     listings: list[Listing] = [o.listing] if o.listing is not None else []
     probe = ctx.probe
     if probe is not None:

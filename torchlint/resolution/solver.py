@@ -25,7 +25,9 @@ What it reproduces of uv (0.13; each point checked with real ``uv lock`` on the 
   on that index, unrouted, is rejected (the founding case).
 
 Pip requirements files and pixi are solved per target (each machine resolves for itself); Poetry
-and PDM lock universally without uv's lock-time wheel checks.
+and PDM lock universally without uv's lock-time wheel checks (the local-version fallback is
+assumed for them too: the lock holds the builds of one version, and the installer takes the one
+that fits).
 """
 
 from __future__ import annotations
@@ -464,13 +466,15 @@ class Solver:
         a build with a wheel there; a macOS wheel covers every macOS target (uv's markers for it
         name no architecture), a Linux or Windows wheel the platforms and Pythons its tags name.
         """
-        if self.mode != "universal":
-            return []
+        if self.mode == "per-target":
+            return []  # each machine resolves for itself: it finds the build that fits it
         moved: dict[int, tuple[list[Target], set[str]]] = {}
         taken: set[str] = set()
         for o in results.values():
             if o.package in forced or o.target.name in taken:
                 continue
+            if self.mode == "lenient" and any("+" in str(r.specifier) for r in o.requirements):
+                continue  # Poetry / PDM lock the build a local-label pin names, and only it
             if o.pick is None or o.wheel is not None or o.failure is not None:
                 continue
             alt = next((c for c in o.allowed if c is not o.pick and _covers(c, o.pick, o.target)), None)

@@ -32,6 +32,10 @@ explicit = true
 ```
 and route each torch-family package that should come from it in `[tool.uv.sources]`.
 
+Severity: **warning**; an **error** when, in this project, it makes `uv lock` fail (macOS gets
+only the index's CUDA builds) or leaves a target the project names without a wheel. That
+consequence is reported here, once, not as a TL101 per package and platform.
+
 ## Fix safety
 Setting `explicit = true` is safe when every torch-family package the project declares is
 already routed to the index; otherwise the fix also adds sources entries, which changes where
@@ -47,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from torchlint.diagnostics import Applicability, Diagnostic, Fix, Related
+from torchlint.diagnostics import Applicability, Diagnostic, Fix, Related, Severity
 from torchlint.fix import builders
 from torchlint.index.urls import parse_pytorch_url, redact
 from torchlint.project.model import IndexDef
@@ -91,7 +95,55 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if idx.url_location is not None and idx.url_location != idx.location:
             related.append(Related(f"{pt.channel} {pt.variant or pt.kind} index", idx.url_location))
         assert idx.location is not None
-        yield ctx.diagnostic(message, idx.location, related=related, help=help_, fix=_fix(ctx, idx))
+        consequence, severity, evidence = _consequence(ctx, idx)
+        yield ctx.diagnostic(
+            message + consequence,
+            idx.location,
+            related=related,
+            help=help_,
+            fix=_fix(ctx, idx),
+            severity=severity,
+            evidence=evidence,
+        )
+
+
+def _consequence(ctx: RuleContext, idx: IndexDef) -> tuple[str, Severity, list[str]]:
+    """What the index does to the torch family here, from the resolution model (when probing).
+
+    A non-explicit index is one root cause: the lock failing, or torch without a wheel on some
+    platform, because uv took it from this index, is said here, once, not as a TL101 per
+    package and platform.
+    """
+    if ctx.probe is None:
+        return "", "warning", []
+    from torchlint.rules.model_helpers import model, shadowing_index, targets_text
+
+    hit = [o for o in model(ctx) if o.index is idx and shadowing_index(ctx, o)]
+    failing = [o for o in hit if o.failure is not None]
+    missing = [o for o in hit if o.status == "no-wheel" and o.intent != "no"]
+    if failing:
+        o = failing[0]
+        assert o.failure is not None
+        names = ", ".join(sorted({f"`{x.package}`" for x in failing}))
+        return (
+            f"; here `uv lock` fails: uv takes {names} from it on {targets_text(failing)} ({o.failure.detail})",
+            "error",
+            list(o.failure.evidence),
+        )
+    if missing:
+        o = missing[0]
+        assert o.pick is not None
+        names = ", ".join(sorted({f"`{x.package}`" for x in missing}))
+        severity: Severity = (
+            "error" if any(x.intent in ("required", "explicit") for x in missing) else "warning"
+        )
+        return (
+            f"; here uv takes {names} from it on {targets_text(missing)} too, where {o.package} {o.pick.version} "
+            "has no wheel, so `uv sync` fails there",
+            severity,
+            [],
+        )
+    return "", "warning", []
 
 
 def _fix(ctx: RuleContext, idx: IndexDef) -> Fix | None:

@@ -182,6 +182,8 @@ def _unknown_scopes(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
+    if project.manager != "uv":
+        return  # pixi solves each environment (feature set) on its own; `conflicts` is uv's
     sets = conflict_sets(project)
     # uncovered pairs -> packages, first entry location
     found: dict[tuple[tuple[Activator, Activator], ...], list[tuple[str, SourceEntry | None, str]]] = {}

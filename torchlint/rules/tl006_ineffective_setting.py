@@ -69,12 +69,13 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from torchlint.diagnostics import Diagnostic, Fix, Location
+from torchlint.diagnostics import Diagnostic, Fix, Location, Severity
 from torchlint.fix import builders
 from torchlint.fix.ops import Op, RenameKey
 from torchlint.index.urls import parse_pytorch_url
 from torchlint.project.uv_keys import INDEX_KEYS, SOURCE_KEYS, UV_KEYS
 from torchlint.rules.base import Example, Rule, RuleContext
+from torchlint.rules.common import TORCH_FAMILY
 from torchlint.rules.config_helpers import canonical, mirrors, pytorch, variant_for_legacy
 
 RULE = Rule(
@@ -294,12 +295,18 @@ def _undeclared_sources(ctx: RuleContext) -> Iterator[Diagnostic]:
         if entry.kind == "workspace" or entry.location is None:
             continue
         to = f"index `{entry.index}`" if entry.kind == "index" and entry.index else f"a {entry.kind} source"
+        # routed to a PyTorch index (or a torch-family package): the transitive one comes from
+        # elsewhere, another build; routed to an index like the default one: nothing changes
+        idx = ctx.router.index_named(entry.index) if entry.index else None
+        pytorch = idx is not None and parse_pytorch_url(idx.url, mirrors(ctx)) is not None
+        severity: Severity = "warning" if pytorch or package in TORCH_FAMILY else "info"
         yield ctx.diagnostic(
             f"`[tool.uv.sources]` routes `{package}` to {to}, but `{package}` is not a dependency of this project: "
             f"uv applies sources only to requirements the project declares, so a transitive `{package}` still "
             "comes from the default index (astral-sh/uv#15003)",
             entry.location,
             help=f"add `{package}` to [project] dependencies (with the marker of its source), or remove the entry",
+            severity=severity,
         )
 
 

@@ -265,6 +265,8 @@ def _destination(e: SourceEntry) -> str:
 
 
 def _overlaps(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if ctx.project.manager == "pixi":
+        return  # a pixi target table replaces the general entry; named platforms are separate solves
     contexts = _contexts(ctx)
     for package, entries in ctx.project.sources.items():
         if len(entries) < 2:

@@ -15,7 +15,9 @@ The flat pages stopped being generated in June 2024 (nightlies) and no longer li
 releases; the aggregated `/whl` index dropped older CUDA variants, so `torch==2.3.1+cu121`
 is "not found" there while `/whl/cu121` still serves it (pytorch/pytorch#170511). A URL of an
 unknown shape is usually a typo or a retired variant, and answers 403 for every project, which
-uv treats as "not here".
+uv treats as "not here": a **warning** when the live index says so for the packages routed
+there, an info when torchlint cannot tell (offline; the host also has channels it does not
+know, such as `/whl/preview/<name>`), nothing when the index serves them.
 
 ## Example
 ```toml
@@ -123,12 +125,20 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 continue
             if idx.format == "flat" and _project_page(idx, mm):
                 continue  # find-links on a project page of a known index (/whl/nightly/cpu/torch/)
+            served = _served(ctx, idx)
+            if served is True:
+                continue  # a channel torchlint does not know, but it serves what is routed there
             yield ctx.diagnostic(
                 f"{where} is on the PyTorch host but matches no known channel or variant "
-                "(`/whl/<variant>`, `/whl/nightly/<variant>`, `/whl/test/<variant>`): the host answers 403 "
-                'for every project there, which uv reads as "not on this index"',
+                "(`/whl/<variant>`, `/whl/nightly/<variant>`, `/whl/test/<variant>`)"
+                + (
+                    ': the host answers 403 for the projects routed there, which uv reads as "not on this index"'
+                    if served is False
+                    else "; check the URL (torchlint has no record of this channel)"
+                ),
                 location,
                 help=_suggest(ctx, "stable", None),
+                severity="warning" if served is False else "info",
             )
             continue
         if pt.flat:
@@ -201,6 +211,19 @@ def _fix(ctx: RuleContext, idx: IndexDef, pt: PytorchIndex) -> Fix | None:
     else:
         return None
     return Fix("unsafe", message, ops=tuple(ops))
+
+
+def _served(ctx: RuleContext, idx: IndexDef) -> bool | None:
+    """Does the index serve the packages routed to it? None: no live answer to tell."""
+    if ctx.probe is None or ctx.probe.options.offline:
+        return None
+    names = [p for p, entries in ctx.project.sources.items() if any(e.index == idx.name for e in entries)]
+    answers = [ctx.probe.listing(idx, n) for n in (names or ["torch"])[:3]]
+    if any(a.ok for a in answers):
+        return True
+    if answers and all(a.status == "absent" and a.origin != "snapshot" for a in answers):
+        return False
+    return None
 
 
 def _project_page(idx: IndexDef, mm: dict[str, str]) -> bool:

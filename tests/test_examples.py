@@ -63,7 +63,7 @@ def test_examples_exist() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_example_offline(example: Path) -> None:
-    code, diags, _ = _run(example, "--offline")
+    code, diags, _ = _run(example, "--offline", *_expected(example).get("args", []))
     expected = _expected(example)
     _compare(expected, diags)
     assert code == (1 if any(e["severity"] in ("error", "warning") for e in expected["expect"]) else 0)
@@ -107,6 +107,6 @@ def test_example_live(example: Path, index_server_factory) -> None:  # type: ign
     text = "\n".join(p.read_text() for p in _configs(example))
     # the public default index is played by the server's /simple, unless the config replaces it
     default = [] if _OWN_DEFAULT.search(text) else ["--default-index", server.index_url("/simple")]
-    _code, diags, _ = _run(example, "--mirror", f"{PUBLIC}={server.url}", *default)
+    _code, diags, _ = _run(example, "--mirror", f"{PUBLIC}={server.url}", *default, *_expected(example).get("args", []))
     _compare(_expected(example), diags)
     assert all("snapshot" not in d["basis"] for d in diags), [d["basis"] for d in diags]

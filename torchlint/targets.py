@@ -92,14 +92,35 @@ class Target:
         return env
 
     def matches(self, marker: Marker | None, extras: Iterable[str] = (), groups: Iterable[str] = ()) -> bool:
-        """Does *marker* hold on this target (with the given extras and groups active)?"""
+        """Does *marker* hold on this target (with the given extras and groups active)?
+
+        Memoised per (marker, platform, Python, the extras and groups the marker can see): a
+        project with hundreds of marked requirements asks the same question thousands of times.
+        """
         if marker is None:
             return True
-        ex = list(extras) or [""]
-        try:
-            return any(marker.evaluate(self.environment([e] if e else [], groups)) for e in ex)
-        except Exception:  # an undefined variable in an exotic marker: treat as not matching
-            return False
+        text = _MARKER_TEXT.get(id(marker))
+        if text is None or text[0] is not marker:
+            text = _MARKER_TEXT[id(marker)] = (marker, str(marker))
+        raw = text[1]
+        ex = tuple(sorted(extras)) if "extra" in raw else ()
+        gr = tuple(sorted(groups)) if "dependency_groups" in raw else ()
+        key = (raw, self.platform.name, self.python, ex, gr)
+        hit = _MATCHES.get(key)
+        if hit is None:
+            try:
+                hit = any(marker.evaluate(self.environment([e] if e else [], gr)) for e in (list(ex) or [""]))
+            except Exception:  # an undefined variable in an exotic marker: treat as not matching
+                hit = False
+            if len(_MATCHES) > 200_000:
+                _MATCHES.clear()
+            _MATCHES[key] = hit
+        return hit
+
+
+#: Memo of :meth:`Target.matches` (marker text, platform, Python, extras, groups) → result.
+_MATCHES: dict[tuple[object, ...], bool] = {}
+_MARKER_TEXT: dict[int, tuple[object, str]] = {}
 
 
 _OS_NAMES = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}

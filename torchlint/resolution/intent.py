@@ -38,14 +38,24 @@ if TYPE_CHECKING:
 
     from torchlint.index.model import Listing
     from torchlint.project.model import Project
+    from torchlint.resolution.forks import Fork
     from torchlint.resolution.model import Outcome, Resolution
     from torchlint.rules.base import RuleContext
 
 
-def arch_named(project: Project) -> set[str]:
-    """Platforms a marker of the configuration singles out by architecture (``platform_machine``)."""
-    markers: list[Marker] = [r.marker for r in project.requirements if r.marker is not None]
-    markers += [e.marker for entries in project.sources.values() for e in entries if e.marker is not None]
+def arch_named(project: Project, package: str | None = None) -> set[str]:
+    """Platforms a marker singles out by architecture (``platform_machine``): the markers of
+    *package*'s requirements and sources (every package's when None), and ``environments``."""
+    markers: list[Marker] = [
+        r.marker for r in project.requirements if r.marker is not None and package in (None, r.name)
+    ]
+    markers += [
+        e.marker
+        for name, entries in project.sources.items()
+        if package in (None, name)
+        for e in entries
+        if e.marker is not None
+    ]
     markers += [e.marker for e in (*project.uv.environments, *project.uv.required_environments)]
     out: set[str] = set()
     probes = [Target(p, (3, 12)) for p in PLATFORMS]
@@ -73,7 +83,7 @@ def has_upper_bound(spec: SpecifierSet | None) -> bool:
 def mark_intent(ctx: RuleContext, res: Resolution) -> None:
     project = ctx.project
     envs = bool(project.uv.environments)
-    named = arch_named(project)
+    by_package: dict[str, set[str]] = {}
     upper = has_upper_bound(project.requires_python)
     served: set[tuple[str, str, object]] = {
         (o.package, o.target.name, o.fork) for o in res.outcomes if o.status == "ok"
@@ -88,13 +98,25 @@ def mark_intent(ctx: RuleContext, res: Resolution) -> None:
         ):
             o.intent = "no"
             continue
-        limited = envs or (o.route.source is not None and o.route.source.marker is not None)
-        limited = limited or any(r.marker is not None for r in o.requirements)
+        markers = [r.marker for r in o.requirements]
+        if o.route.source is not None:
+            markers.append(o.route.source.marker)
+        limited = envs or any(_limits_platforms(m, o.fork) for m in markers)
         key = (id(o.listing), o.package, str(o.requirements[0].specifier), o.target.name, limited)
         hit = memo.get(key)
         if hit is None:
-            hit = memo[key] = _inferred(ctx, o, named, upper, limited)
+            if o.package not in by_package:
+                by_package[o.package] = arch_named(project, o.package)
+            hit = memo[key] = _inferred(ctx, o, by_package[o.package], upper, limited)
         o.intent = "explicit" if hit == "inferred" and envs else hit  # type: ignore[assignment]
+
+
+def _limits_platforms(marker: Marker | None, fork: Fork) -> bool:
+    """Does *marker* hold on some platforms and not on others (``extra == 'cuda'`` does not)?"""
+    if marker is None:
+        return False
+    holds = {p.name for p in PLATFORMS if Target(p, (3, 12)).matches(marker, fork.extras, fork.groups)}
+    return 0 < len(holds) < len(PLATFORMS)
 
 
 def _inferred(ctx: RuleContext, o: Outcome, named: set[str], upper: bool, limited: bool) -> str:

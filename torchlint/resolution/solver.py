@@ -93,6 +93,17 @@ class Source:
     unknown: str | None = None
     #: No index uv consults has the project, with the evidence.
     absent: str | None = None
+    #: For a merged listing (``unsafe-best-match``): the index and page each file comes from.
+    by_file: dict[str, tuple[IndexDef, Listing]] | None = None
+
+    def origin(self, cand: Candidate) -> tuple[IndexDef, Listing]:
+        """Where *cand*'s files come from (its own index when several are merged)."""
+        assert self.index is not None and self.listing is not None
+        if self.by_file and cand.files:
+            hit = self.by_file.get(cand.files[0].filename)
+            if hit is not None:
+                return hit
+        return self.index, self.listing
 
 
 @dataclass(frozen=True)
@@ -273,7 +284,8 @@ class Solver:
             return Source(None, None, absent=f"none of {', '.join(missing)} has a page for {name}")
         if len(found) == 1 or route.strategy == "unsafe-first-match":
             return Source(found[0][0], found[0][1])
-        return Source(found[0][0], merge_listings([lst for _, lst in found]))
+        by_file = {f.filename: (idx, lst) for idx, lst in reversed(found) for f in lst.files}
+        return Source(found[0][0], merge_listings([lst for _, lst in found]), by_file=by_file)
 
     def allowed(self, listing: Listing, plan: Plan, extra: SpecifierSet | None) -> list[Candidate]:
         spec = plan.spec if extra is None else plan.spec & extra
@@ -596,7 +608,7 @@ class Solver:
         ] = {}
         for item in staged:
             py, tp, cands, _pref = item
-            only_py = self._verdict_fn(fork, plan, index, listing, tp, results, [py], only_python=True)
+            only_py = self._verdict_fn(fork, plan, src, tp, results, [py], only_python=True)
             newest_ok, _, _ = _search(cands, only_py)
             # a Python range split off for a package solved before (torch's Requires-Python) is a
             # fork of the whole resolution: later packages are solved per range too
@@ -611,7 +623,7 @@ class Solver:
             pys = [it[0] for it in items]
             tps = [t for it in items for t in it[1]]
             cands, preferred = items[0][2], items[0][3]
-            verdict = self._verdict_fn(fork, plan, index, listing, tps, results, pys)
+            verdict = self._verdict_fn(fork, plan, src, tps, results, pys)
             pick, passed, first = self._preferred(index, plan.package, pys, cands, verdict) or _search(
                 cands, verdict
             )
@@ -627,6 +639,7 @@ class Solver:
                 if preferred is not pick and preferred.version.public == pick.version.public
                 else None
             )
+            own_index, own_listing = src.origin(pick)
             for t in tps:
                 out.append(
                     outcome(
@@ -636,6 +649,8 @@ class Solver:
                         wheel=pick.for_target(t),
                         fallback_from=fallback,
                         passed_over=tuple(passed),
+                        index=own_index,
+                        listing=own_listing,
                     )
                 )
         return out
@@ -715,8 +730,7 @@ class Solver:
         self,
         fork: Fork,
         plan: Plan,
-        index: IndexDef,
-        listing: Listing,
+        src: Source,
         tp: list[Target],
         results: dict[tuple[str, str], Outcome],
         pythons: Sequence[tuple[int, int]],
@@ -748,7 +762,7 @@ class Solver:
                 tor = results.get(("torch", t.name))
                 if tor is not None and tor.pick is not None:
                     torch_picks[t.name] = tor.pick
-        explicit = plan.route.kind == "pinned" and index.explicit
+        explicit = plan.route.kind == "pinned" and src.index is not None and src.index.explicit
         closed = self._closed()
         extras = frozenset(e for r in plan.requirements for e in r.requirement.extras)
         by_platform: dict[str, list[Target]] = {}
@@ -762,6 +776,7 @@ class Solver:
             ]
 
         def verdict(c: Candidate) -> Verdict | None:
+            index, listing = src.origin(c)
             target = next((t for t in tp if c.for_target(t) is not None), tp[0])
             rps = self.meta.requires_python(index, listing, c, target, name)
             if rps is not None and not rps.contains(floor, prereleases=True):

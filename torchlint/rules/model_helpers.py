@@ -112,6 +112,36 @@ def wheel_platforms(cand: Candidate) -> str:
     return ", ".join(names) if names else "no platform torchlint checks"
 
 
+_LOCK = {
+    "uv": "`uv lock`",
+    "poetry": "`poetry lock`",
+    "pdm": "`pdm lock`",
+    "pixi": "`pixi install`",
+    "pip": "`pip install`",
+}
+_TOOL = {"uv": "uv", "poetry": "Poetry", "pdm": "PDM", "pixi": "pixi", "pip": "pip"}
+_SYNC = {
+    "uv": "`uv sync`",
+    "poetry": "`poetry install`",
+    "pdm": "`pdm install`",
+    "pixi": "`pixi install`",
+    "pip": "`pip install`",
+}
+
+
+def lock_fails(ctx: RuleContext) -> str:
+    r"""``\`uv lock\` fails`` in the words of the file's manager (``\`pip install\` fails``…)."""
+    return f"{_LOCK.get(ctx.project.manager, '`uv lock`')} fails"
+
+
+def tool(ctx: RuleContext) -> str:
+    return _TOOL.get(ctx.project.manager, "uv")
+
+
+def sync(ctx: RuleContext) -> str:
+    return _SYNC.get(ctx.project.manager, "`uv sync`")
+
+
 def manager_help(ctx: RuleContext, uv: str, other: str | None = None) -> str:
     """Help in the words of the file's manager: *uv* for uv projects, *other* (else a generic
     line) for Poetry, PDM, pixi and requirements files."""

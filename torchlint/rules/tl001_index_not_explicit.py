@@ -116,7 +116,7 @@ def _consequence(ctx: RuleContext, idx: IndexDef) -> tuple[str, Severity, list[s
     """
     if ctx.probe is None:
         return "", "warning", []
-    from torchlint.rules.model_helpers import model, shadowing_index, targets_text
+    from torchlint.rules.model_helpers import lock_fails, model, shadowing_index, sync, targets_text, tool
 
     hit = [o for o in model(ctx) if o.index is idx and shadowing_index(ctx, o)]
     failing = [o for o in hit if o.failure is not None]
@@ -126,7 +126,8 @@ def _consequence(ctx: RuleContext, idx: IndexDef) -> tuple[str, Severity, list[s
         assert o.failure is not None
         names = ", ".join(sorted({f"`{x.package}`" for x in failing}))
         return (
-            f"; here `uv lock` fails: uv takes {names} from it on {targets_text(failing)} ({o.failure.detail})",
+            f"; here {lock_fails(ctx)}: {tool(ctx)} takes {names} from it on {targets_text(failing)} "
+            f"({o.failure.detail})",
             "error",
             list(o.failure.evidence),
         )
@@ -138,8 +139,8 @@ def _consequence(ctx: RuleContext, idx: IndexDef) -> tuple[str, Severity, list[s
             "error" if any(x.intent in ("required", "explicit") for x in missing) else "warning"
         )
         return (
-            f"; here uv takes {names} from it on {targets_text(missing)} too, where {o.package} {o.pick.version} "
-            "has no wheel, so `uv sync` fails there",
+            f"; here {tool(ctx)} takes {names} from it on {targets_text(missing)} too, where {o.package} "
+            f"{o.pick.version} has no wheel, so {sync(ctx)} fails there",
             severity,
             [],
         )

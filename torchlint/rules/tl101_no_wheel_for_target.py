@@ -69,13 +69,16 @@ from torchlint.rules.model_helpers import (
     forks_text,
     index_text,
     location_of,
+    lock_fails,
     manager_help,
     model,
     origin,
     page,
     severity_of,
     shadowing_index,
+    sync,
     targets_text,
+    tool,
     wheel_platforms,
 )
 from torchlint.targets import Target
@@ -120,7 +123,7 @@ def _lock_fails(ctx: RuleContext, group: list[Outcome]) -> Diagnostic:
         pys = sorted({x.target.python for x in group})
         low = f"{pys[0][0]}.{pys[0][1]}"
         message = (
-            f"`uv lock` fails: no version of `{o.package}` ({str(o.requirements[0].specifier) or 'any version'}) "
+            f"{lock_fails(ctx)}: no version of `{o.package}` ({str(o.requirements[0].specifier) or 'any version'}) "
             f"on {index_text(o)} supports Python {low}, which `requires-python` allows ({o.failure.detail})"
         )
         return ctx.diagnostic(
@@ -149,7 +152,7 @@ def _lock_fails(ctx: RuleContext, group: list[Outcome]) -> Diagnostic:
         )
     spec = str(o.requirements[0].specifier) or "any version"
     message = (
-        f"`uv lock` fails: no version of `{o.package}` ({spec}) on {index_text(o)} has a wheel for "
+        f"{lock_fails(ctx)}: no version of `{o.package}` ({spec}) on {index_text(o)} has a wheel for "
         f"{tt}, and {why}"
     )
     evidence = [*o.failure.evidence]
@@ -185,8 +188,8 @@ def _no_wheel(ctx: RuleContext, group: list[Outcome], every_fork: Sequence[Fork]
     where = "routed to" if o.route.kind == "pinned" else "looked up on"
     scope = forks_text(sorted({x.fork for x in shown}, key=lambda f: f.label), every_fork)
     message = (
-        f"`{o.package}` is {where} {index_text(o)} on {tt}{scope}: uv locks {o.pick.version}, which has no "
-        f"wheel for this {what}, so `uv sync` fails there"
+        f"`{o.package}` is {where} {index_text(o)} on {tt}{scope}: {tool(ctx)} locks {o.pick.version}, which has no "
+        f"wheel for this {what}, so {sync(ctx)} fails there"
     )
     if older is not None and older is not o.pick:
         message += f" (the newest allowed version with one is {older.version})"
@@ -238,12 +241,20 @@ def _direct_wheels(ctx: RuleContext) -> Iterator[Diagnostic]:
 
     from torchlint.index.filenames import parse_wheel
     from torchlint.project.model import DeclaredRequirement
+    from torchlint.resolution.intent import arch_named
     from torchlint.rules.common import supports
     from torchlint.targets import describe
 
     # one finding per package and scope: a family of wheel URLs (one per Python and platform, each
     # with its marker) is one root cause, reported where the package's first URL is written
     found: dict[tuple[str, str], tuple[DeclaredRequirement, set[Target], list[str]]] = {}
+    named: dict[str, set[str]] = {}
+
+    def _named(package: str) -> set[str]:
+        if package not in named:
+            named[package] = arch_named(ctx.project, package)
+        return named[package]
+
     for req in ctx.project.requirements:
         url = req.requirement.url
         if not url or not urlsplit(url).path.endswith(".whl"):
@@ -254,6 +265,15 @@ def _direct_wheels(ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         entry = FileEntry(filename=name, url=url)
         missing = [t for t in ctx.targets_for(req) if not supports(entry, t)]
+        if req.marker is not None:
+            # a marker-limited URL is meant where its wheel's platform is: the other
+            # architectures of the OS it names are not targets unless a marker names them
+            wheel_platforms = {t.platform.name for t in ctx.targets if supports(entry, t)}
+            missing = [
+                t
+                for t in missing
+                if t.platform.name in wheel_platforms or t.platform.name in _named(req.name) or t.required
+            ]
         if not missing:
             continue
         _first, targets, names = found.setdefault((req.name, req.scope.label()), (req, set(), []))

@@ -50,7 +50,15 @@ from torchlint.resolution.candidates import matching, short_versions, versions
 from torchlint.resolution.model import Outcome
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.listing_helpers import is_pin, relaxed
-from torchlint.rules.model_helpers import index_text, location_of, model, origin, page, targets_text
+from torchlint.rules.model_helpers import (
+    index_text,
+    location_of,
+    lock_fails,
+    model,
+    origin,
+    page,
+    targets_text,
+)
 
 RULE = Rule(
     code="TL102",
@@ -96,9 +104,7 @@ def _diagnostic(ctx: RuleContext, outcomes: list[Outcome], pin: str) -> Diagnost
         )
     ev.extend(e for e in o.failure.evidence[1:] if e not in ev)
     where = _listed_elsewhere(ctx, name, req.specifier, label, o.listing.index_url)
-    message = f"`{name}=={pin}` is not listed on {index_text(o)}, so `uv lock` fails"
-    if ctx.project.manager == "pip":
-        message = f"`{name}=={pin}` is not listed on {index_text(o)}, so installing fails"
+    message = f"`{name}=={pin}` is not listed on {index_text(o)}, so {lock_fails(ctx)}"
     help_: str | None
     if where:
         message += f"; {', '.join(where[:3])} lists it"

@@ -49,7 +49,15 @@ from torchlint.resolution.candidates import short_versions, versions
 from torchlint.resolution.model import Outcome
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.listing_helpers import is_pin
-from torchlint.rules.model_helpers import index_text, location_of, model, origin, page, targets_text
+from torchlint.rules.model_helpers import (
+    index_text,
+    location_of,
+    lock_fails,
+    model,
+    origin,
+    page,
+    targets_text,
+)
 
 RULE = Rule(
     code="TL103",
@@ -79,7 +87,7 @@ def _gap(ctx: RuleContext, group: list[Outcome], served: list[Outcome]) -> Diagn
     spec = " and ".join(str(r.specifier) for r in o.requirements if str(r.specifier)) or "any version"
     listed = versions(o.listing)
     message = (
-        f"`uv lock` fails: `{o.package}` {spec} has no version on {index_text(o)}, where uv looks for it on "
+        f"{lock_fails(ctx)}: `{o.package}` {spec} has no version on {index_text(o)}, where uv looks for it on "
         f"{targets_text(group)}"
     )
     others = {x.index.url: x for x in served if x.index is not None}

@@ -45,7 +45,14 @@ from collections.abc import Iterator
 from torchlint.diagnostics import Diagnostic, Related
 from torchlint.resolution.model import Outcome
 from torchlint.rules.base import Example, Rule, RuleContext
-from torchlint.rules.model_helpers import index_text, location_of, model, origin, targets_text
+from torchlint.rules.model_helpers import (
+    index_text,
+    location_of,
+    lock_fails,
+    model,
+    origin,
+    targets_text,
+)
 
 RULE = Rule(
     code="TL204",
@@ -86,7 +93,7 @@ def _failing(ctx: RuleContext, group: list[Outcome], res) -> Diagnostic:  # type
     o = group[0]
     assert o.failure is not None
     message = (
-        f"`uv lock` fails: `{o.package}` {o.requirements[0].specifier or ''} on {index_text(o)} requires "
+        f"{lock_fails(ctx)}: `{o.package}` {o.requirements[0].specifier or ''} on {index_text(o)} requires "
         f"torch{o.failure.pin}, but {_torch_text(ctx, group, res)} is what torch can be on {targets_text(group)}"
     ).replace("`` ", "")
     related = [Related(f"`{o.package}` is declared here", o.requirements[0].location)]

@@ -260,6 +260,7 @@ def _source(text: str, name: str = "pyproject.toml") -> Any:
 
 GOOD_TABLES: list[dict[str, Any]] = [
     {},
+    {"pedantic": True, "fail-on": "error"},
     {"select": ["TL0", "TL201"], "extend-select": ["TL900"], "extend-ignore": ["TL003"]},
     {"ignore": ["TL001"]},
     {"ignore": {"TL001": "reason"}},
@@ -271,6 +272,8 @@ GOOD_TABLES: list[dict[str, Any]] = [
 ]
 BAD_TABLES: list[dict[str, Any]] = [
     {"selct": ["TL001"]},
+    {"pedantic": "yes"},
+    {"fail-on": "info"},
     {"select": "TL001"},
     {"select": [1]},
     {"ignore": {"TL001": 1}},

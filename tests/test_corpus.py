@@ -1,7 +1,12 @@
 """Real configurations from public repositories (tests/corpus/real, with hand-read verdicts).
 
-Every file must run without a traceback, offline, and the codes torchlint implements must agree
-with the annotations: expected codes are reported, must-not codes are not.
+The bar a CI check is kept by, checked offline on the bundled snapshot in the default output:
+
+* no file crashes, hangs or gives anything but 0, 1 or a one-line exit 2;
+* a file judged **correct** shows no error or warning beyond its expected and acceptable codes
+  (and exits 0 when those are none);
+* every expected code of a **broken** file is reported as an error or warning;
+* no file shows an error or warning its annotation calls a false alarm (``must_not_codes``).
 """
 
 from __future__ import annotations
@@ -22,11 +27,9 @@ IMPLEMENTED = {r.code for r in all_rules()}
 
 #: Where torchlint deliberately disagrees with a hand-read annotation, and why (also in the notes).
 DISAGREE = {
-    # The xpu extra routes `pytorch-triton-xpu`, but torch 2.10+ on the XPU index requires
-    # `triton-xpu` (observed for 2.13.0+xpu); uv therefore falls back to torch 2.9.x for that
-    # extra. torchlint reports this as a TL201 *warning* (fallback), not an error. The annotation
-    # was marked "unsure".
-    ("017", "TL201"),
+    # torch 1.12.0 exists on PyPI, but the snapshot's records start at 1.13.0: offline, torchlint
+    # sees no such version (live, the default index answers). A snapshot gap, not a verdict.
+    ("245", "TL102"): "snapshot: torch releases before 1.13.0 are not recorded",
 }
 
 
@@ -48,13 +51,24 @@ def test_corpus_entry(entry: dict, tmp_path: Path) -> None:
     if proc.returncode == 2:
         line = proc.stderr.strip().splitlines()
         assert len(line) == 1 and line[0].startswith(name), proc.stderr
+        assert entry["verdict"] != "correct", proc.stderr
         return
     diags = json.loads(proc.stdout)
-    found = {d["code"] for d in diags}
-    for entry_id, code in DISAGREE:
-        if entry_id == entry["id"]:
-            assert all(d["severity"] != "error" for d in diags if d["code"] == code), diags
+    loud = {d["code"] for d in diags if d["severity"] in ("error", "warning")}
+    loud -= {code for (eid, code) in DISAGREE if eid == entry["id"]}
     expected = set(entry["expected_codes"]) & IMPLEMENTED
-    forbidden = {c for c in set(entry["must_not_codes"]) & IMPLEMENTED if (entry["id"], c) not in DISAGREE}
-    assert expected <= found, (entry["id"], entry["reason"], sorted(found))
-    assert not (forbidden & found), (entry["id"], entry["reason"], sorted(found))
+    allowed = expected | set(entry["acceptable_codes"])
+    forbidden = set(entry["must_not_codes"]) & IMPLEMENTED
+    summary = [(d["code"], d["severity"], d["message"][:160]) for d in diags]
+    assert not (forbidden & loud), (entry["id"], entry["reason"], summary)
+    if entry["verdict"] == "correct":
+        assert loud <= allowed, (entry["id"], entry["reason"], summary)
+        if not (allowed & IMPLEMENTED):
+            assert proc.returncode == 0, summary
+    if entry["verdict"] == "broken":
+        assert expected <= loud, (entry["id"], entry["reason"], summary)
+
+
+def test_disagreements_are_current() -> None:
+    ids = {e["id"] for e in ENTRIES}
+    assert {eid for eid, _ in DISAGREE} <= ids

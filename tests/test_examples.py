@@ -107,6 +107,8 @@ def test_example_live(example: Path, index_server_factory) -> None:  # type: ign
     text = "\n".join(p.read_text() for p in _configs(example))
     # the public default index is played by the server's /simple, unless the config replaces it
     default = [] if _OWN_DEFAULT.search(text) else ["--default-index", server.index_url("/simple")]
-    _code, diags, _ = _run(example, "--mirror", f"{PUBLIC}={server.url}", *default, *_expected(example).get("args", []))
+    _code, diags, _ = _run(
+        example, "--mirror", f"{PUBLIC}={server.url}", *default, *_expected(example).get("args", [])
+    )
     _compare(_expected(example), diags)
     assert all("snapshot" not in d["basis"] for d in diags), [d["basis"] for d in diags]

@@ -109,7 +109,11 @@ def test_pixi_model(tmp_path: Path) -> None:
     # the platform-specific entry comes first (uv applies the first matching source)
     assert [(e.index, e.marker_raw) for e in p.sources["torch"]] == [
         ("https://download.pytorch.org/whl/cpu", "sys_platform == 'darwin' and platform_machine == 'arm64'"),
-        ("https://download.pytorch.org/whl/cu124", None),
+        # the general entry yields to the target table where it applies (pixi's override)
+        (
+            "https://download.pytorch.org/whl/cu124",
+            "(sys_platform != 'darwin' or platform_machine != 'arm64')",
+        ),
     ]
     (tv,) = p.requirements_named("torchvision")
     assert tv.scope.label() == "group `cuda`" and p.sources["torchvision"][0].group == "cuda"

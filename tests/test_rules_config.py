@@ -27,7 +27,10 @@ requires-python = ">=3.11,<3.14"
 def run(tmp_path: Path, text: str, codes: tuple[str, ...] = MINE) -> list[Diagnostic]:
     path = tmp_path / "pyproject.toml"
     path.write_text(text, encoding="utf-8")
-    opts = CheckOptions(codes=list(codes), probe=ProbeOptions(offline=True, cache_dir=str(tmp_path / "c")))
+    # rule-level tests see every finding, infos included (--pedantic)
+    opts = CheckOptions(
+        codes=list(codes), pedantic=True, probe=ProbeOptions(offline=True, cache_dir=str(tmp_path / "c"))
+    )
     return run_check([str(path)], opts, environ={}).diagnostics
 
 
@@ -478,7 +481,7 @@ torch = { index = "cu128" }
         + index("cu128", CU128)
     )
     diags = found(run(tmp_path, text), "TL006")
-    assert [(d.severity, d.location.row) for d in diags] == [("info", 8), ("warning", 9)]
+    assert sorted((d.location.row, d.severity) for d in diags) == [(8, "info"), (9, "warning")]
     text2 = text.replace('">=0.4"', '">=0.6"')
     assert [d.location.row for d in found(run(tmp_path, text2), "TL006")] == [9]
 
@@ -533,7 +536,7 @@ torch = [
     diags = found(run(tmp_path, text), "TL007")
     assert len(diags) == 1
     d = diags[0]
-    assert d.location.row == 10 and "macos-x86_64" in d.message and "macos-arm64" not in d.message
+    assert d.location.row == 10 and "macOS x86_64" in d.message and "macos-arm64" not in d.message
     assert all(t.startswith("macos-x86_64") for t in d.targets)
 
 
@@ -555,7 +558,7 @@ torch = [
         + index("cpu", CPU)
     )
     diags = found(run(tmp_path, text), "TL007")
-    assert [d.severity for d in diags] == ["error"] and "windows-amd64" in diags[0].message
+    assert [d.severity for d in diags] == ["error"] and "Windows amd64" in diags[0].message
 
 
 def test_tl007_darwin_workaround_is_info(tmp_path: Path) -> None:

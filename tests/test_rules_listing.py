@@ -17,7 +17,8 @@ HEAD = '[project]\nname = "demo"\nversion = "0.1.0"\n'
 
 def _offline(tmp_path: Path, text: str) -> list[Any]:
     path = write_project(tmp_path, text)
-    opts = CheckOptions(probe=ProbeOptions(offline=True, cache_dir=str(tmp_path / "cache")))
+    # rule-level tests see every finding, infos and pedantic rules included (--pedantic)
+    opts = CheckOptions(pedantic=True, probe=ProbeOptions(offline=True, cache_dir=str(tmp_path / "cache")))
     result = run_check([str(path)], opts, environ={})
     assert not [s for s in getattr(result, "skipped", []) if "internal error" in s[1]]
     return list(result.diagnostics)
@@ -37,16 +38,17 @@ def test_cpu_index_everywhere_is_info_only(tmp_path: Path) -> None:
     assert not any("macos-arm64" in d.targets[0] for d in diags if d.targets)
 
 
-def test_old_uv_without_fallback_is_warned(tmp_path: Path) -> None:
+def test_environments_limited_to_macos_takes_the_non_local_build(tmp_path: Path) -> None:
+    """With `environments` naming macOS only, uv rejects `2.4.1+cpu` (no macOS wheel) at lock time
+    and takes `2.4.1` from the same index: nothing fails (checked with real uv)."""
     text = HEAD + (
         'requires-python = ">=3.11,<3.13"\ndependencies = ["torch>=2.4,<2.5"]\n\n'
-        '[tool.uv]\nrequired-version = ">=0.5.0"\n'
-        "environments = [\"sys_platform == 'darwin' and platform_machine == 'arm64'\"]\n\n"
+        "[tool.uv]\nenvironments = [\"sys_platform == 'darwin' and platform_machine == 'arm64'\"]\n\n"
         '[tool.uv.sources]\ntorch = { index = "torch-cpu" }\n\n'
         f'[[tool.uv.index]]\nname = "torch-cpu"\nurl = "{PUBLIC}/whl/cpu"\nexplicit = true\n'
     )
     diags = [d for d in _offline(tmp_path, text) if d.code == "TL101"]
-    assert [d.severity for d in diags] == ["warning"], [(d.severity, d.message) for d in diags]
+    assert diags == [], [(d.severity, d.message) for d in diags]
 
 
 def test_intel_macos_is_info_unless_required(tmp_path: Path) -> None:
@@ -54,14 +56,14 @@ def test_intel_macos_is_info_unless_required(tmp_path: Path) -> None:
     base = HEAD + 'requires-python = ">=3.11,<3.13"\ndependencies = ["torch>=2.5"]\n'
     diags = [d for d in _offline(tmp_path / "a", base) if d.code == "TL101"]
     assert [d.severity for d in diags] == ["info"], [(d.severity, d.message) for d in diags]
-    assert "no configuration change" in diags[0].message
+    assert "macOS x86_64" in diags[0].message
     req = (
         base
         + "\n[tool.uv]\nrequired-environments = [\"sys_platform == 'darwin' and platform_machine == 'x86_64'\"]\n"
     )
     diags = [d for d in _offline(tmp_path / "b", req) if d.code == "TL101"]
     assert [d.severity for d in diags] == ["error"], [(d.severity, d.message) for d in diags]
-    assert "macos-x86_64" in diags[0].message
+    assert "macOS x86_64" in diags[0].message
 
 
 def test_messages_name_package_index_targets_and_evidence(tmp_path: Path) -> None:
@@ -72,7 +74,7 @@ def test_messages_name_package_index_targets_and_evidence(tmp_path: Path) -> Non
         f'[[tool.uv.index]]\nname = "pytorch-cu124"\nurl = "{PUBLIC}/whl/cu124"\nexplicit = true\n'
     )
     (d,) = [d for d in _offline(tmp_path, text) if d.code == "TL101" and d.severity == "warning"]
-    assert "`torch`" in d.message and "`pytorch-cu124`" in d.message and "linux-aarch64" in d.message
+    assert "`torch`" in d.message and "`pytorch-cu124`" in d.message and "Linux aarch64" in d.message
     assert any("whl/cu124/torch/" in e for e in d.evidence)
     assert d.location.row == 8
 
@@ -91,10 +93,10 @@ def _wheel(name: str, version: str, plat: str, **extra: Any) -> dict[str, Any]:
     return {"filename": f"{name}-{version}-cp312-cp312-{plat}.whl", "requires_dist": [], **extra}
 
 
-def _live(server, tmp_path: Path, text: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _live(server, tmp_path: Path, text: str, *extra: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     path = write_project(tmp_path, text)
     _, diags, _ = check_json(
-        path, "--mirror", f"{PUBLIC}={server.url}", "--default-index", server.index_url("/simple")
+        path, "--mirror", f"{PUBLIC}={server.url}", "--default-index", server.index_url("/simple"), *extra
     )
     return diags
 
@@ -129,7 +131,7 @@ def test_live_hashes_and_stale_nightly(index_server_factory, tmp_path: Path) -> 
         f'[[tool.uv.index]]\nname = "cpu"\nurl = "{PUBLIC}/whl/cpu"\nexplicit = true\n\n'
         f'[[tool.uv.index]]\nname = "nightly"\nurl = "{PUBLIC}/whl/nightly/cpu"\nexplicit = true\n'
     )
-    diags = _live(server, tmp_path, text)
+    diags = _live(server, tmp_path, text, "--pedantic")
     got = sorted((d["code"], d["severity"]) for d in diags if d["code"] in ("TL303", "TL105"))
     assert got == [("TL105", "info"), ("TL303", "info"), ("TL303", "warning")], [
         (d["code"], d["severity"], d["message"]) for d in diags

@@ -213,12 +213,15 @@ def test_tl204_offline_pin_mismatch(tmp_path: Path) -> None:
     assert "torch==2.5.1" in d["message"] and "==2.6.0" in d["message"]
 
 
-def test_tl204_offline_fallback_is_a_warning(tmp_path: Path) -> None:
-    # torch held below 2.6; the newest torchvision needs a newer torch, older ones fit
+def test_tl204_offline_fallback_is_an_info(tmp_path: Path) -> None:
+    # torch held below 2.6; the newest torchvision needs a newer torch, older ones fit: ordinary
+    # resolution, an info (shown with --pedantic, or when TL204 is selected by its code)
     path = write_project(tmp_path, _family("<2.6", ">=0.19"))
-    _, diags, _ = check_json(path, "--offline", "--select", "TL204")
+    _, diags, _ = check_json(path, "--offline")
+    assert _only(diags, "TL204") == []  # not in the default output
+    _, diags, _ = check_json(path, "--offline", "--select", "TL204")  # a rule named outright shows its infos
     (d,) = _only(diags, "TL204")
-    assert d["severity"] == "warning" and "falls back to `torchvision` 0.20.1" in d["message"], d["message"]
+    assert d["severity"] == "info" and "falls back to `torchvision` 0.20.1" in d["message"], d["message"]
 
 
 def test_tl204_nightly_sibling_with_unrouted_torch(tmp_path: Path) -> None:

@@ -61,11 +61,11 @@ def test_output_file(project: Path) -> None:
     proc = run_cli([*ARGS, "--output-format", "concise", "-o", "report.txt"], cwd=project)
     assert proc.returncode == 1 and proc.stdout == ""
     report = (project / "report.txt").read_text(encoding="utf-8")
-    assert report.startswith("pyproject.toml:7:1: TL001 [warning] ")
+    assert report.startswith("pyproject.toml:16:9: TL002 [error] ")  # errors first
     assert "Found 1 error, 2 warnings.\n" in report
     assert sorted(p.name for p in project.iterdir()) == ["pyproject.toml", "report.txt"]  # no temp left
     proc = run_cli([*ARGS, "--output-format", "json", "--output-file", "r.json"], cwd=project)
-    assert [d["code"] for d in json.loads((project / "r.json").read_text())] == ["TL001", "TL001", "TL002"]
+    assert [d["code"] for d in json.loads((project / "r.json").read_text())] == ["TL002", "TL001", "TL001"]
     # never coloured, even when forced, unless --color always
     run_cli([*ARGS, "-o", "c.txt"], cwd=project, env={"FORCE_COLOR": "1"})
     assert ESC not in (project / "c.txt").read_text()

@@ -177,6 +177,8 @@ def test_uv_agrees(code: str, index_server_factory, tmp_path: Path) -> None:  # 
         files.append({"filename": f"{name}-{version}-py3-none-any.whl", "requires_dist": []})
     server = index_server_factory(world, json=False, missing_status=403)
     args = ["--mirror", f"{PUBLIC}={server.url}", "--default-index", server.index_url("/simple")]
+    if code == "TL104":
+        args.append("--extend-select=TL104")  # a pedantic (opt-in) rule
     results = {}
     for kind in ("bad", "good"):
         proc = _uv_lock(uv, py, server, case[kind], tmp_path / kind)

@@ -171,19 +171,24 @@ def world_for(text: str, data: dict[str, Any], snap: Snapshot | None = None) -> 
         {k: list(TORCH_PROJECTS) for k in keys}, newest=1000, keep_versions=_PIN.findall(text), snapshot=snap
     )
     default = world["indexes"].setdefault("/simple", {"projects": {}})["projects"]
-    # a torch-family project the snapshot records on a PyTorch key without files (torchcodec):
-    # served there as a placeholder, so only what the snapshot does record can fail the lock
+    # a declared project the snapshot records on a PyTorch key without files (torchcodec, a
+    # flash-attn build): served there as a placeholder, so only what the snapshot does record can
+    # fail the lock
     from tests.indexserver.snapshot_world import prefix_for
 
     declared = {canonicalize_name(r.name): r for r in _declared(data)}
     for key in keys - {"default"}:
         served = world["indexes"].setdefault(prefix_for(key), {"projects": {}})["projects"]
-        for name in ("torchcodec", "torchao", "xformers"):
+        for name in declared:
             lst = snap.listing(key, name)
-            if name in declared and name not in served and lst is not None and lst.ok and not lst.files:
+            if name not in served and lst is not None and lst.ok and not lst.files:
                 v = _placeholder_version([declared[name].specifier]) or "1.0"
                 served[name] = [
-                    {"filename": f"{name}-{v}-py3-none-any.whl", "requires_dist": [], "metadata": True}
+                    {
+                        "filename": f"{name.replace('-', '_')}-{v}-py3-none-any.whl",
+                        "requires_dist": [],
+                        "metadata": True,
+                    }
                 ]
     specs: dict[str, list[SpecifierSet]] = {}
     own = canonicalize_name(str((data.get("project") or {}).get("name") or "demo"))

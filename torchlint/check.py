@@ -163,7 +163,9 @@ def _filter(
         known=every,
         active=active,
         report_unused="TL900" in active,
-        complete=set(every) <= set(active),
+        # every rule of the default selection ran (pedantic ones are opt-in): a bare suppression
+        # that silences nothing can be called unused
+        complete={r.code for r in all_rules() if not r.rule.pedantic} <= set(active),
     )
     kept = [*outcome.kept, *outcome.unused]
     out = [d for d in kept if not ignored_by_path(cfg, d.location.filename, d.code)]

@@ -11,6 +11,7 @@ builds) are never added there.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +55,14 @@ def _pick_version(spec: SpecifierSet) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
+def _requirement(line: str) -> Requirement | None:
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        return None
+
+
 def world_from_snapshot(
     projects: dict[str, Iterable[str]],
     *,
@@ -72,7 +81,7 @@ def world_from_snapshot(
     snap = snapshot or Snapshot.bundled()
     keep_set = set(keep_versions)
     world: dict[str, Any] = {"indexes": {}}
-    needed: dict[str, list[SpecifierSet]] = {}
+    needed: dict[str, dict[str, SpecifierSet]] = {}
     pinned: dict[str, set[str]] = {}
     chosen: dict[tuple[str, str], set[Version]] = {}
     listings: dict[tuple[str, str], dict[Version, list[Any]]] = {}
@@ -102,12 +111,11 @@ def world_from_snapshot(
         for v in pick:
             for f in vs[v]:
                 for line in requirements(key, f):
-                    try:
-                        r = Requirement(line)
-                    except InvalidRequirement:
+                    r = _requirement(line)
+                    if r is None:
                         continue
                     name = r.name.lower().replace("_", "-").replace(".", "-")
-                    needed.setdefault(name, []).append(r.specifier)
+                    needed.setdefault(name, {})[str(r.specifier)] = r.specifier
                     for spec in r.specifier:
                         if spec.operator == "==" and "*" not in spec.version:
                             pinned.setdefault(name, set()).add(spec.version)
@@ -164,7 +172,7 @@ def world_from_snapshot(
                             for f in versions_of(key, name)[v]
                         ]
                     continue
-                versions = sorted({v for spec in specs if (v := _pick_version(spec)) is not None})
+                versions = sorted({v for spec in specs.values() if (v := _pick_version(spec)) is not None})
                 if versions:
                     index["projects"][name] = [
                         {"filename": f"{name.replace('-', '_')}-{v}-py3-none-any.whl", "requires_dist": []}

@@ -110,9 +110,10 @@ def load_pixi_project(path: str) -> Project:
             loader.dependencies(table, fbase, Scope("group", g), None)
     for i, idx in enumerate(project.indexes):
         idx.order = i
-    _override_by_target(project)
+    general = _override_by_target(project)
     for entries in project.sources.values():
-        entries.sort(key=lambda e: e.marker is None)
+        # platform-specific entries first (uv applies the first whose marker holds)
+        entries.sort(key=lambda e: e.marker is None or id(e) in general)
         for i, e in enumerate(entries):
             e.position = i
     return project
@@ -124,7 +125,7 @@ def _complement(raw: str) -> str:
     return " or ".join(p.replace(" == ", " != ") if " == " in p else p.replace(" != ", " == ") for p in parts)
 
 
-def _override_by_target(project: Project) -> None:
+def _override_by_target(project: Project) -> set[int]:
     """A ``[target.<platform>]`` entry *replaces* the general one on that platform (pixi's rule).
 
     The model reads requirements and sources as uv would, all applying together; so the general
@@ -132,6 +133,7 @@ def _override_by_target(project: Project) -> None:
     """
     from packaging.requirements import Requirement
 
+    general: set[int] = set()
     specific: dict[tuple[str, object], list[str]] = {}
     for r in project.requirements:
         if r.marker is not None and str(r.marker) and r.raw.split(";", 1)[-1].strip() in _MARKER_TEXTS:
@@ -147,6 +149,8 @@ def _override_by_target(project: Project) -> None:
             if e.marker is None and e.group == (r.scope.name if r.scope.kind == "group" else None):
                 marker, _ = parse_marker(extra)
                 e.marker_raw, e.marker = extra, marker
+                general.add(id(e))
+    return general
 
 
 _MARKER_TEXTS = frozenset(PLATFORM_MARKERS.values())
@@ -221,7 +225,13 @@ class _Loader:
         named platforms (``*-cuda``) standing for the platforms they name."""
         if plat in PLATFORM_MARKERS:
             return PLATFORM_MARKERS[plat]
-        hits = sorted({phys for name, phys in self.named.items() if fnmatch.fnmatchcase(name, plat)})
+        hits = sorted(
+            {
+                phys
+                for name, phys in self.named.items()
+                if fnmatch.fnmatchcase(name, plat) and phys in PLATFORM_MARKERS
+            }
+        )
         if not hits:
             return None
         if len(hits) == 1:

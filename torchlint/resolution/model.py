@@ -59,6 +59,9 @@ class Failure:
     orphans: tuple[Orphan, ...] = ()
     #: ``family``: the torch requirement of the package's newest allowed version.
     pin: str | None = None
+    #: The targets that cause the failure when they are fewer than the fork's (``required``: the
+    #: required ones); the whole lock fails either way.
+    where: tuple[str, ...] = ()
 
 
 @dataclass

@@ -596,6 +596,7 @@ class Solver:
                         "required",
                         f"no version of {plan.package} that {_spec_text(plan, extra)} allows on "
                         f"{index_display(index)} has a wheel for the required {_target_names(required)}",
+                        where=tuple(t.name for t in required),
                     )
                     out.extend(outcome(t, allowed=tuple(allowed), failure=fail) for t in tp)
                     continue

@@ -118,6 +118,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
 def _lock_fails(ctx: RuleContext, group: list[Outcome]) -> Diagnostic:
     o = group[0]
     assert o.failure is not None
+    where = {n for x in group if x.failure is not None for n in x.failure.where}
+    if where:  # the targets that cause it (the required ones), not every target of the fork
+        group = [x for x in group if x.target.name in where] or group
     tt = targets_text(group)
     if o.failure.kind == "python":
         pys = sorted({x.target.python for x in group})

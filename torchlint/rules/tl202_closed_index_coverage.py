@@ -62,7 +62,7 @@ from torchlint.project.model import IndexDef
 from torchlint.resolution.model import Orphan, Outcome
 from torchlint.routing import index_display
 from torchlint.rules.base import Example, Rule, RuleContext
-from torchlint.rules.model_helpers import location_of, model, origin, targets_text
+from torchlint.rules.model_helpers import location_of, model, origin, page, targets_text
 
 RULE = Rule(
     code="TL202",
@@ -143,13 +143,18 @@ def _absent(ctx: RuleContext, group: list[Outcome], default: IndexDef) -> Diagno
     o = group[0]
     assert o.failure is not None
     searched = ", ".join(index_display(i) for i in o.route.indexes)
+    evidence = []
+    if ctx.probe is not None:
+        for idx in o.route.indexes:
+            lst = ctx.probe.listing(idx, o.package)
+            evidence.append(f"{page(lst)} does not list {o.package} ({origin(lst)})")
     return ctx.diagnostic(
         f"`{o.package}` is on no index uv consults: {_replaced(default)}, and no remaining index serves it "
         f"(searched: {searched})",
         o.requirements[0].location,
         targets=[x.target for x in group],
         related=_related(default),
-        evidence=[o.failure.detail],
+        evidence=evidence or [o.failure.detail],
         help=_help(ctx, default, o.package),
         severity="error",
         basis="config",

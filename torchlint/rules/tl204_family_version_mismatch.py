@@ -52,6 +52,7 @@ from torchlint.rules.model_helpers import (
     model,
     origin,
     targets_text,
+    tool,
 )
 
 RULE = Rule(
@@ -84,8 +85,9 @@ def _torch_text(ctx: RuleContext, group: list[Outcome], res) -> str:  # type: ig
     ]
     versions = sorted({str(o.pick.version) for o in torch})
     spec = next((str(r.specifier) for r in ctx.project.requirements_named("torch") if str(r.specifier)), "")
+    where = f" from {index_text(torch[0])}" if torch else ""
     if versions:
-        return f"torch {', '.join(versions)}" + (f" (torch{spec} allows no other)" if spec else "")
+        return f"torch{where} {', '.join(versions)}" + (f" (torch{spec} allows no other)" if spec else "")
     return f"torch{spec}" if spec else "the torch the configuration allows"
 
 
@@ -117,8 +119,8 @@ def _fallback(ctx: RuleContext, group: list[Outcome]) -> Diagnostic:
     assert o.pick is not None
     newest, why = o.passed_over[0]
     message = (
-        f"`{o.package}` {newest.version} does not fit the torch locked beside it ({why}); uv locks "
-        f"`{o.package}` {o.pick.version} on {targets_text(group)}"
+        f"`{o.package}` {newest.version} does not fit the torch locked beside it ({why}); {tool(ctx)} falls back "
+        f"to `{o.package}` {o.pick.version} on {targets_text(group)}"
     )
     return ctx.diagnostic(
         message,

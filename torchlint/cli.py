@@ -72,7 +72,8 @@ def main() -> None:
     "--target",
     "targets",
     multiple=True,
-    help="Only check these targets, e.g. linux-x86_64 or macos-arm64-py3.12.",
+    help="A target the project must work on (a gap there is an error), e.g. linux-x86_64 or "
+    "macos-arm64-py3.12; the same as [tool.torchlint] targets.",
 )
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
 @click.option("--fix", is_flag=True, default=False, help="Apply safe fixes to the files.")

@@ -209,18 +209,21 @@ def parse_target_option(value: str) -> tuple[str, tuple[int, int] | None]:
 def build_targets(
     project: Project, selected: Sequence[str] = (), extra_required: Sequence[str] = ()
 ) -> list[Target]:
-    """The matrix for *project*: platforms × allowed minors, narrowed and marked required."""
+    """The matrix for *project*: platforms × allowed minors, narrowed by ``environments``.
+
+    ``--target`` (*selected*) and ``[tool.torchlint] targets`` (*extra_required*) mean the same:
+    the targets the project must work on. They are marked required (a gap there is an error), as
+    are those of ``required-environments``; every target uv resolves for is still checked, since
+    a fork uv cannot solve fails the whole lock.
+    """
     envs = [e.marker for e in project.uv.environments]
     required = [e.marker for e in project.uv.required_environments]
-    req_names = [parse_target_option(t) for t in extra_required]
-    picks = [parse_target_option(t) for t in selected]
+    req_names = [parse_target_option(t) for t in (*selected, *extra_required)]
     out: list[Target] = []
     for py in python_minors(project.requires_python):
         for plat in PLATFORMS:
             t = Target(plat, py)
             if envs and not any(t.matches(m) for m in envs):
-                continue
-            if picks and not any(p == plat.name and (v is None or v == py) for p, v in picks):
                 continue
             is_req = any(t.matches(m) for m in required) or any(
                 p == plat.name and (v is None or v == py) for p, v in req_names

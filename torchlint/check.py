@@ -81,12 +81,30 @@ def load_project(path: str) -> Project:
     return load_any(path)
 
 
-def run_check(
-    paths: Sequence[str], options: CheckOptions, environ: Mapping[str, str] | None = None
-) -> CheckResult:
+def project_context(
+    path: str, options: CheckOptions, probe: Probe | None, env: Mapping[str, str]
+) -> RuleContext:
+    """Load *path* and build what rules and the resolution model read: targets (required ones
+    from ``--target``, ``[tool.torchlint] targets`` or ``--config``), routing, the run's probe.
+
+    ``check`` and ``matrix`` share it, so both judge the same targets from the same facts.
+    """
     from torchlint.routing import Router, resolve_default_index
     from torchlint.targets import build_targets
 
+    run_cfg = options.config or Config()
+    project = load_project(path)
+    # every checked file's [tool.torchlint] must be valid; --config's targets apply to all
+    own = from_source(project.file, ("tool", "torchlint"))
+    required = (run_cfg.targets if run_cfg.explicit else own.targets) or []
+    targets = build_targets(project, options.targets, required)
+    router = Router(project, resolve_default_index(project, options.default_index, dict(env)))
+    return RuleContext(project, targets, router, probe)
+
+
+def run_check(
+    paths: Sequence[str], options: CheckOptions, environ: Mapping[str, str] | None = None
+) -> CheckResult:
     env = dict(os.environ if environ is None else environ)
     if options.codes is not None:
         wanted = set(options.codes)
@@ -101,15 +119,10 @@ def run_check(
     result = CheckResult(fail_on=options.fail_on)
     try:
         for path in discover(paths):
-            project = load_project(path)
+            ctx = project_context(path, options, probe, env)
+            project = ctx.project
             result.files.append(project.file.display)
             result.inputs.extend(_inputs_of(project))
-            # every checked file's [tool.torchlint] must be valid; --config's targets apply to all
-            own = from_source(project.file, ("tool", "torchlint"))
-            required = (run_cfg.targets if run_cfg.explicit else own.targets) or []
-            targets = build_targets(project, options.targets, required)
-            router = Router(project, resolve_default_index(project, options.default_index, env))
-            ctx = RuleContext(project, targets, router, probe)
             run = run_rules(ctx, rules)
             result.diagnostics.extend(_filter(project, rules, run.diagnostics, run.skipped, run_cfg, result))
             result.skipped.extend(run.skipped)
@@ -117,14 +130,7 @@ def run_check(
         if probe is not None:
             probe.close()
     if probe is not None and needs_probe:
-        result.notes.extend(probe.notes)
-        result.requests = probe.stats.requests
-        result.bytes_received = probe.stats.bytes_received
-        result.origins = set(probe.origins)
-        result.valid_until = probe.valid_until
-        result.replayable = not probe.degraded
-        if "snapshot" in result.origins:
-            result.snapshot_date = probe.snapshot.date
+        record_probe(result, probe)
     if not options.pedantic:
         shown = [d for d in result.diagnostics if d.severity != "info" or d.code in options.show_info]
         result.hidden = len(result.diagnostics) - len(shown)
@@ -132,6 +138,18 @@ def run_check(
     # the first screen is the one that matters: errors, then warnings, then infos; by file and line
     result.diagnostics.sort(key=lambda d: (SEVERITY_ORDER[d.severity], *d.sort_key()[:3], d.code))
     return result
+
+
+def record_probe(result: CheckResult, probe: Probe) -> None:
+    """What the run's facts rest on (live, cache, snapshot and its date), for the footer."""
+    result.notes.extend(probe.notes)
+    result.requests = probe.stats.requests
+    result.bytes_received = probe.stats.bytes_received
+    result.origins = set(probe.origins)
+    result.valid_until = probe.valid_until
+    result.replayable = not probe.degraded
+    if "snapshot" in result.origins:
+        result.snapshot_date = probe.snapshot.date
 
 
 def _inputs_of(project: Project) -> list[str]:

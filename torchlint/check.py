@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from torchlint.config import Config, from_source, ignored_by_path
 from torchlint.diagnostics import SEVERITY_ORDER, Diagnostic
@@ -58,6 +59,10 @@ class CheckResult:
     bytes_received: int = 0
     origins: set[str] = field(default_factory=set)
     snapshot_date: str | None = None
+    #: The matrix of each file whose resolution model the run computed (the HTML report shows it).
+    matrices: list[Any] = field(default_factory=list)
+    #: One line per file whose intended targets have gaps, pointing at ``torchlint matrix``.
+    matrix_notes: list[str] = field(default_factory=list)
     #: For result replay: until when the facts are fresh; ``replayable`` False after a degraded run.
     valid_until: float | None = None
     replayable: bool = True
@@ -124,6 +129,8 @@ def run_check(
             result.files.append(project.file.display)
             result.inputs.extend(_inputs_of(project))
             run = run_rules(ctx, rules)
+            if needs_probe:
+                _add_matrix(ctx, result)
             result.diagnostics.extend(_filter(project, rules, run.diagnostics, run.skipped, run_cfg, result))
             result.skipped.extend(run.skipped)
     finally:
@@ -138,6 +145,21 @@ def run_check(
     # the first screen is the one that matters: errors, then warnings, then infos; by file and line
     result.diagnostics.sort(key=lambda d: (SEVERITY_ORDER[d.severity], *d.sort_key()[:3], d.code))
     return result
+
+
+def _add_matrix(ctx: RuleContext, result: CheckResult) -> None:
+    """The file's matrix, read from the model the rules just used (memoised, so no second solve),
+    and the summary line when intended targets get nothing installable."""
+    from torchlint.matrix.build import gap_line, project_matrix
+
+    try:
+        pm = project_matrix(ctx)
+    except Exception:  # the rules already reported what they could; the matrix is an extra
+        return
+    result.matrices.append(pm)
+    line = gap_line(pm)
+    if line is not None:
+        result.matrix_notes.append(line)
 
 
 def record_probe(result: CheckResult, probe: Probe) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from torchlint.index.urls import parse_pytorch_url, redact, variant_kind
-from torchlint.routing import SNAPSHOT_DEFAULT_URL
+from torchlint.routing import SNAPSHOT_DEFAULT_URL, index_display
 from torchlint.targets import _OS_NAMES, PLATFORMS, Target, describe, python_ranges
 
 if TYPE_CHECKING:
@@ -250,9 +250,7 @@ def _cell(o: Outcome, mirrors: Mapping[str, str] | None) -> Cell:
         backend = kind = None
     elif status == "no-wheel":
         gap, reason = _no_wheel(o)
-    if status != "ok" and o.intent == "no":
-        reason = (reason or "") + " The configuration does not intend this target."
-    elif status == "ok" and o.fallback_from is not None and o.pick is not None:
+    if status == "ok" and o.fallback_from is not None and o.pick is not None:
         reason = (
             f"uv prefers {o.package} {o.fallback_from.version}, which has no wheel here, and locks "
             f"{o.pick.version} for this platform."
@@ -277,7 +275,6 @@ def _sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
@@ -328,7 +325,7 @@ def _no_wheel(o: Outcome) -> tuple[str, str]:
     t, pick = o.target, o.pick
     assert pick is not None
     where = f"{_OS_NAMES.get(t.os, t.os)} {t.arch}"
-    index = f"`{o.index.name}`" if o.index is not None and o.index.name else "the index"
+    index = index_display(o.index) if o.index is not None else "no index"
     minors = [(3, m) for m in range(8, 16) if pick.for_target(Target(t.platform, (3, m))) is not None]
     if minors:
         return "python", (
@@ -344,6 +341,29 @@ def _no_wheel(o: Outcome) -> tuple[str, str]:
     return "platform", f"{o.package} {pick.version} on {index} has no wheel for {where}{tail}."
 
 
+@dataclass(frozen=True)
+class GapGroup:
+    """One reason for one package, with every target of a section it holds on (for the list
+    under a table: a lock that fails the same way everywhere is one line, not one per row)."""
+
+    package: str
+    where: str
+    intended: bool
+    reason: str
+
+
+def gap_groups(section: Section) -> list[GapGroup]:
+    groups: dict[tuple[str, str, bool], list[str]] = {}
+    for r in section.rows:
+        for c in r.gaps:
+            key = (c.package, c.reason or c.short, r.intent != "no" or c.status == "fails")
+            groups.setdefault(key, []).extend(r.targets)
+    return [
+        GapGroup(package, describe([_target_of(n) for n in names]), intended, reason)
+        for (package, reason, intended), names in groups.items()
+    ]
+
+
 # ------------------------------------------------------------------------------------ a run
 
 
@@ -351,13 +371,14 @@ def gap_line(matrix: ProjectMatrix) -> str | None:
     """``check``'s one summary line when intended targets have gaps (None when they have none)."""
     if not matrix.intended_gaps:
         return None
-    targets = [_target_of(n) for n in matrix.intended_gaps]
-    n = len(targets)
-    return (
-        f"Note: {n} intended target{'s' if n != 1 else ''} of {matrix.file} get{'s' if n == 1 else ''} "
-        f"nothing installable for some package ({describe(targets)}); `torchlint matrix {matrix.file}` "
-        "shows what every target gets"
+    where = describe([_target_of(n) for n in matrix.intended_gaps])
+    n = len(matrix.intended_gaps)
+    what = (
+        f"the lock fails ({where})"
+        if matrix.lock_fails
+        else f"gaps on {n} intended target{'s' if n != 1 else ''} ({where})"
     )
+    return f"Note: {what}: `torchlint matrix {matrix.file}` shows what every target gets"
 
 
 def _target_of(name: str) -> Target:

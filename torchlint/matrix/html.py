@@ -28,6 +28,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["rich"] = rich
+    from torchlint.matrix.build import gap_groups
+
+    env.globals["gap_groups"] = gap_groups
     return env
 
 

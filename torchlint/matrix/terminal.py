@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
-from torchlint.matrix.build import Cell, Matrix, ProjectMatrix, Row, Section
+from torchlint.matrix.build import Cell, Matrix, ProjectMatrix, Row, Section, gap_groups
 from torchlint.report.style import paint
 
 WIDTH = 100
@@ -137,17 +137,19 @@ def _paint_cell(text: str, cell: Cell | None, color: bool) -> str:
 
 
 def _gaps(sec: Section, color: bool, width: int) -> list[str]:
-    items = []
-    for r in sec.rows:
-        for cell in r.gaps:
-            head = f"{_target_text(r)}, {cell.package}: "
-            items.append((head, cell.reason or cell.short))
-    if not items:
+    groups = gap_groups(sec)
+    if not groups:
         return []
     out = ["", paint("Gaps:", "bold", color=color)]
-    for head, reason in items:
-        text = textwrap.wrap(
-            head + reason, width, initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False
+    for g in groups:
+        head = f"{g.package} on {g.where}" + ("" if g.intended else " (not intended)")
+        out.extend(
+            textwrap.wrap(
+                f"{head}: {g.reason}",
+                width,
+                initial_indent="  ",
+                subsequent_indent="      ",
+                break_on_hyphens=False,
+            )
         )
-        out.extend(text)
     return out

@@ -20,6 +20,7 @@ from torchlint.targets import _OS_NAMES, PLATFORMS, Target, describe, python_ran
 
 if TYPE_CHECKING:
     from torchlint.check import CheckOptions
+    from torchlint.resolution.candidates import Candidate
     from torchlint.resolution.forks import Fork
     from torchlint.resolution.model import Outcome, Resolution
     from torchlint.rules.base import RuleContext
@@ -333,11 +334,16 @@ def _no_wheel(o: Outcome) -> tuple[str, str]:
             f"{python_ranges(minors)}, not {t.python[0]}.{t.python[1]}."
         )
     newer = next((c for c in o.allowed if c.for_target(t) is not None), None)
-    tail = (
-        f" (the newest allowed version with one is {newer.version})"
-        if newer is not None
-        else " (no allowed version has one)"
-    )
+    if newer is not None:
+        tail = f" (the newest allowed version with one is {newer.version})"
+    else:
+        from torchlint.resolution.candidates import versions
+
+        listed = versions(o.listing) if o.listing is not None else []
+        last = next((c for c in listed if _any_python(c, t)), None)
+        tail = " (no allowed version has one" + (
+            f"; the newest with one is {last.version})" if last is not None else ")"
+        )
     return "platform", f"{o.package} {pick.version} on {index} has no wheel for {where}{tail}."
 
 
@@ -362,6 +368,10 @@ def gap_groups(section: Section) -> list[GapGroup]:
         GapGroup(package, describe([_target_of(n) for n in names]), intended, reason)
         for (package, reason, intended), names in groups.items()
     ]
+
+
+def _any_python(c: Candidate, t: Target) -> bool:
+    return any(c.for_target(Target(t.platform, (3, m))) is not None for m in range(8, 16))
 
 
 # ------------------------------------------------------------------------------------ a run

@@ -110,8 +110,9 @@ def _table(sec: Section, packages: list[str], color: bool, width: int) -> list[s
                     (INTENT_WORDS[r.intent] if k == 0 else "").ljust(iw),
                 ]
                 for p in block:
-                    text = wrapped[p][k] if k < len(wrapped[p]) else ""
-                    parts.append(_paint_cell(text.ljust(widths[p]), r.cells.get(p), color))
+                    text = (wrapped[p][k] if k < len(wrapped[p]) else "").rstrip()
+                    pad = "" if p == block[-1] else " " * (widths[p] - len(text))
+                    parts.append(_paint_cell(text, r.cells.get(p), color) + pad)
                 out.append(GAP.join(parts).rstrip())
     return out
 

@@ -329,9 +329,9 @@ def _no_wheel(o: Outcome) -> tuple[str, str]:
     index = index_display(o.index) if o.index is not None else "no index"
     minors = [(3, m) for m in range(8, 16) if pick.for_target(Target(t.platform, (3, m))) is not None]
     if minors:
-        return "python", (
-            f"{o.package} {pick.version} on {index} has {where} wheels for Python "
-            f"{python_ranges(minors)}, not {t.python[0]}.{t.python[1]}."
+        return (
+            "python",
+            f"{o.package} {pick.version} on {index} has wheels for Python {python_ranges(minors)} only.",
         )
     newer = next((c for c in o.allowed if c.for_target(t) is not None), None)
     if newer is not None:

@@ -69,7 +69,7 @@ def _section_title(sec: Section) -> str:
     if not sec.chosen:
         return "Without conflicting extras or groups (base fork)"
     flags = " ".join(f"--{kind} {name}" for kind, name in sec.chosen)
-    return f"With `{flags}` ({sec.label})"
+    return f"With `{flags}`"
 
 
 def _target_text(row: Row) -> str:

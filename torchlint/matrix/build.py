@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from torchlint.index.urls import parse_pytorch_url, redact, variant_kind
@@ -218,7 +218,8 @@ def _rows(
                 intent = "required"
             wheels = {p: o.wheel.filename if o.wheel is not None else None for p, o in outcomes.items() if o}
             adjacent = prev is not None and prev.pythons[-1][1] + 1 == t.python[1]
-            if adjacent and prev is not None and prev.cells == cells and prev.intent == intent:
+            if adjacent and prev is not None and _same(prev.cells, cells) and prev.intent == intent:
+                prev.cells = {p: _joined(prev.cells[p], c) for p, c in cells.items()}
                 prev.pythons.append(t.python)
                 prev.targets.append(t.name)
                 for p, w in wheels.items():
@@ -235,6 +236,29 @@ def _rows(
             )
             rows.append(prev)
     return rows
+
+
+def _same(a: Mapping[str, Cell | None], b: Mapping[str, Cell | None]) -> bool:
+    """Do two targets' cells say the same? A failing lock's reason may name the target it stems
+    from ("no wheel for the required macos-x86_64-py3.10"): failures of one kind merge anyway."""
+    if a.keys() != b.keys():
+        return False
+    for p, x in a.items():
+        y = b[p]
+        if x is None or y is None or x.status != "fails":
+            if x != y:
+                return False
+        elif replace(x, reason=None) != replace(y, reason=None):
+            return False
+    return True
+
+
+def _joined(a: Cell | None, b: Cell | None) -> Cell | None:
+    if a is None or b is None or a.reason == b.reason or not b.reason:
+        return a
+    if a.reason and b.reason in a.reason:
+        return a
+    return replace(a, reason=f"{a.reason} {b.reason}" if a.reason else b.reason)
 
 
 def _cell(o: Outcome, mirrors: Mapping[str, str] | None) -> Cell:

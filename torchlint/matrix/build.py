@@ -130,6 +130,8 @@ class ProjectMatrix:
     sections: list[Section]
     #: Target names with a gap the author intends (intent other than ``no``), for ``check``.
     intended_gaps: list[str]
+    #: Packages whose release (local label aside) differs between intended targets of one fork.
+    differing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -171,10 +173,16 @@ def project_matrix(ctx: RuleContext, res: Resolution | None = None) -> ProjectMa
             )
         )
     gaps = sorted(
-        {o.target.name for o in res.outcomes if o.status != "ok" and o.intent != "no"},
+        {o.target.name for o in res.outcomes if o.status in ("no-wheel", "fails") and o.intent != "no"},
         key=_target_order,
     )
+    releases: dict[tuple[Fork, str], set[str]] = {}
+    for o in res.outcomes:
+        if o.status == "ok" and o.intent != "no" and o.pick is not None:
+            releases.setdefault((o.fork, o.package), set()).add(o.pick.version.public)
+    differing = [p for p in packages if any(len(v) > 1 for (_f, q), v in releases.items() if q == p)]
     return ProjectMatrix(
+        differing=differing,
         file=ctx.project.file.display,
         manager=ctx.project.manager,
         mode=res.mode,
@@ -402,9 +410,14 @@ def _any_python(c: Candidate, t: Target) -> bool:
 
 
 def gap_line(matrix: ProjectMatrix) -> str | None:
-    """``check``'s one summary line when intended targets have gaps (None when they have none)."""
+    """``check``'s one summary line when intended targets have gaps, or get different releases
+    of a package (CUDA builds often lag the CPU ones: Linux 2.14.1+cu130, macOS 2.15.0)."""
+    tail = f"`torchlint matrix {matrix.file}` shows what every target gets"
     if not matrix.intended_gaps:
-        return None
+        if not matrix.differing:
+            return None
+        names = ", ".join(f"`{p}`" for p in matrix.differing)
+        return f"Note: intended targets get different releases of {names}: {tail}"
     where = describe([_target_of(n) for n in matrix.intended_gaps])
     n = len(matrix.intended_gaps)
     what = (
@@ -412,7 +425,7 @@ def gap_line(matrix: ProjectMatrix) -> str | None:
         if matrix.lock_fails
         else f"gaps on {n} intended target{'s' if n != 1 else ''} ({where})"
     )
-    return f"Note: {what}: `torchlint matrix {matrix.file}` shows what every target gets"
+    return f"Note: {what}: {tail}"
 
 
 def _target_of(name: str) -> Target:

@@ -42,6 +42,7 @@ def _project(pm: ProjectMatrix) -> dict[str, Any]:
         "lock_fails": pm.lock_fails,
         "packages": pm.packages,
         "intended_gaps": pm.intended_gaps,
+        "differing": pm.differing,
         "forks": [_section(s) for s in pm.sections],
     }
 

@@ -20,6 +20,7 @@ from torchlint.targets import _OS_NAMES, PLATFORMS, Target, describe, python_ran
 
 if TYPE_CHECKING:
     from torchlint.check import CheckOptions
+    from torchlint.project.model import IndexDef
     from torchlint.resolution.candidates import Candidate
     from torchlint.resolution.forks import Fork
     from torchlint.resolution.model import Outcome, Resolution
@@ -160,7 +161,7 @@ def project_matrix(ctx: RuleContext, res: Resolution | None = None) -> ProjectMa
         by_key[(o.fork, o.target.name, o.package)] = o
     sections = []
     for fork in res.forks:
-        rows = _rows(fork, res.targets, packages, by_key, mirrors)
+        rows = _rows(fork, res.targets, packages, by_key, (mirrors, ctx.router.default_index))
         if not any(any(c is not None for c in r.cells.values()) for r in rows):
             continue
         sections.append(
@@ -211,7 +212,7 @@ def _rows(
     targets: Sequence[Target],
     packages: Sequence[str],
     by_key: Mapping[tuple[Fork, str, str], Outcome],
-    mirrors: Mapping[str, str] | None,
+    where: tuple[Mapping[str, str] | None, IndexDef],
 ) -> list[Row]:
     rows: list[Row] = []
     for plat in PLATFORMS:
@@ -219,7 +220,7 @@ def _rows(
         prev: Row | None = None
         for t in mine:
             outcomes = {p: by_key.get((fork, t.name, p)) for p in packages}
-            cells = {p: (_cell(o, mirrors) if o is not None else None) for p, o in outcomes.items()}
+            cells = {p: (_cell(o, *where) if o is not None else None) for p, o in outcomes.items()}
             present = [o for o in outcomes.values() if o is not None]
             intent = min((o.intent for o in present), key=INTENTS.index, default="inferred")
             if t.required:
@@ -269,10 +270,10 @@ def _joined(a: Cell | None, b: Cell | None) -> Cell | None:
     return replace(a, reason=f"{a.reason} {b.reason}" if a.reason else b.reason)
 
 
-def _cell(o: Outcome, mirrors: Mapping[str, str] | None) -> Cell:
+def _cell(o: Outcome, mirrors: Mapping[str, str] | None, default: IndexDef) -> Cell:
     status = o.status
     version = str(o.pick.version) if o.pick is not None else None
-    backend, kind = _backend(o, mirrors)
+    backend, kind = _backend(o, mirrors, default)
     gap = failure = reason = None
     if status == "unknown":
         gap, reason = "unknown", o.unknown
@@ -294,7 +295,7 @@ def _cell(o: Outcome, mirrors: Mapping[str, str] | None) -> Cell:
         version=version if status != "fails" else None,
         backend=backend if status != "fails" else None,
         backend_kind=kind if status != "fails" else None,
-        index=_index_name(o) if o.index is not None else None,
+        index=_index_name(o, default) if o.index is not None else None,
         index_url=_index_url(o),
         gap=gap,
         failure=failure,
@@ -311,7 +312,9 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _backend(o: Outcome, mirrors: Mapping[str, str] | None) -> tuple[str | None, str | None]:
+def _backend(
+    o: Outcome, mirrors: Mapping[str, str] | None, default: IndexDef
+) -> tuple[str | None, str | None]:
     """The build a pick is: its local label when it names a device (``+cu130``), else the PyTorch
     index's variant (``whl/cpu`` serves macOS wheels without a label), else the default index."""
     if o.pick is None:
@@ -328,23 +331,25 @@ def _backend(o: Outcome, mirrors: Mapping[str, str] | None) -> tuple[str | None,
             kind = variant_kind(pt.variant)
             return pt.variant, kind if kind != "unknown" else "other"
         if pt is None:
-            return "default", "default"
+            return (
+                ("default", "default")
+                if _is_default(o.index, default)
+                else (_index_name(o, default), "other")
+            )
         return pt.key, "other"
     return "default", "default"
 
 
-def _index_name(o: Outcome) -> str:
+def _is_default(idx: IndexDef, default: IndexDef) -> bool:
+    return idx is default or idx.default or idx.url in (SNAPSHOT_DEFAULT_URL, default.url)
+
+
+def _index_name(o: Outcome, default: IndexDef) -> str:
     idx = o.index
     assert idx is not None
     if idx.name:
         return idx.name
-    if idx.url == SNAPSHOT_DEFAULT_URL or idx.default or idx.origin != "[[tool.uv.index]]":
-        try:
-            if parse_pytorch_url(idx.url) is None:
-                return "default"
-        except Exception:
-            return "default"
-    return redact(idx.url)
+    return "default" if _is_default(idx, default) else redact(idx.url)
 
 
 def _index_url(o: Outcome) -> str | None:

@@ -59,8 +59,9 @@ class CheckResult:
     bytes_received: int = 0
     origins: set[str] = field(default_factory=set)
     snapshot_date: str | None = None
-    #: The matrix of each file whose resolution model the run computed (the HTML report shows it).
-    matrices: list[Any] = field(default_factory=list)
+    #: (context, resolution model) of each file whose model the run computed: the HTML report
+    #: builds the matrix from them (:func:`torchlint.matrix.build.project_matrix`).
+    models: list[tuple[Any, Any]] = field(default_factory=list)
     #: One line per file whose intended targets have gaps, pointing at ``torchlint matrix``.
     matrix_notes: list[str] = field(default_factory=list)
     #: For result replay: until when the facts are fresh; ``replayable`` False after a degraded run.
@@ -148,16 +149,18 @@ def run_check(
 
 
 def _add_matrix(ctx: RuleContext, result: CheckResult) -> None:
-    """The file's matrix, read from the model the rules just used (memoised, so no second solve),
-    and the summary line when intended targets get nothing installable."""
-    from torchlint.matrix.build import gap_line, project_matrix
+    """The summary line when intended targets have gaps or differ, read from the model the rules
+    just used (memoised, so no second solve); the model is kept for the HTML report's matrix,
+    which is built only when that format renders."""
+    from torchlint.matrix.build import gap_line, summarize
+    from torchlint.resolution import resolve
 
     try:
-        pm = project_matrix(ctx)
+        res = resolve(ctx)
+        line = gap_line(summarize(ctx, res))
     except Exception:  # the rules already reported what they could; the matrix is an extra
         return
-    result.matrices.append(pm)
-    line = gap_line(pm)
+    result.models.append((ctx, res))
     if line is not None:
         result.matrix_notes.append(line)
 

@@ -173,6 +173,31 @@ def project_matrix(ctx: RuleContext, res: Resolution | None = None) -> ProjectMa
                 rows=rows,
             )
         )
+    head = summarize(ctx, res)
+    return ProjectMatrix(
+        differing=head.differing,
+        file=head.file,
+        manager=ctx.project.manager,
+        mode=res.mode,
+        lock_fails=head.lock_fails,
+        packages=packages,
+        sections=sections,
+        intended_gaps=head.intended_gaps,
+    )
+
+
+@dataclass
+class Summary:
+    """What ``check``'s summary line needs, without building the cells (cheap: every check
+    run computes it)."""
+
+    file: str
+    lock_fails: bool
+    intended_gaps: list[str]
+    differing: list[str]
+
+
+def summarize(ctx: RuleContext, res: Resolution) -> Summary:
     gaps = sorted(
         {o.target.name for o in res.outcomes if o.status in ("no-wheel", "fails") and o.intent != "no"},
         key=_target_order,
@@ -181,17 +206,9 @@ def project_matrix(ctx: RuleContext, res: Resolution | None = None) -> ProjectMa
     for o in res.outcomes:
         if o.status == "ok" and o.intent != "no" and o.pick is not None:
             releases.setdefault((o.fork, o.package), set()).add(o.pick.version.public)
+    packages = sorted(dict.fromkeys(o.package for o in res.outcomes), key=_package_order)
     differing = [p for p in packages if any(len(v) > 1 for (_f, q), v in releases.items() if q == p)]
-    return ProjectMatrix(
-        differing=differing,
-        file=ctx.project.file.display,
-        manager=ctx.project.manager,
-        mode=res.mode,
-        lock_fails=res.lock_fails,
-        packages=packages,
-        sections=sections,
-        intended_gaps=gaps,
-    )
+    return Summary(ctx.project.file.display, res.lock_fails, gaps, differing)
 
 
 def _package_order(name: str) -> tuple[int, str]:
@@ -376,8 +393,14 @@ def _no_wheel(o: Outcome) -> tuple[str, str]:
     else:
         from torchlint.resolution.candidates import versions
 
-        listed = versions(o.listing) if o.listing is not None else []
-        last = next((c for c in listed if _any_python(c, t)), None)
+        last = None
+        if o.listing is not None:
+            key = (id(o.listing), t.platform.name)
+            hit = _NEWEST.get(key)
+            if hit is None or hit[0] is not o.listing:
+                found = next((c for c in versions(o.listing) if _any_python(c, t)), None)
+                hit = _NEWEST[key] = (o.listing, found)
+            last = hit[1]
         tail = " (no allowed version has one" + (
             f"; the newest with one is {last.version})" if last is not None else ")"
         )
@@ -407,6 +430,11 @@ def gap_groups(section: Section) -> list[GapGroup]:
     ]
 
 
+#: (listing, platform) → the newest version on it with a wheel for the platform (every fork and
+#: Python of a project asks the same question; the walk over a nightly listing is not free).
+_NEWEST: dict[tuple[int, str], tuple[object, Candidate | None]] = {}
+
+
 def _any_python(c: Candidate, t: Target) -> bool:
     return any(c.for_target(Target(t.platform, (3, m))) is not None for m in range(8, 16))
 
@@ -414,7 +442,7 @@ def _any_python(c: Candidate, t: Target) -> bool:
 # ------------------------------------------------------------------------------------ a run
 
 
-def gap_line(matrix: ProjectMatrix) -> str | None:
+def gap_line(matrix: ProjectMatrix | Summary) -> str | None:
     """``check``'s one summary line when intended targets have gaps, or get different releases
     of a package (CUDA builds often lag the CPU ones: Linux 2.14.1+cu130, macOS 2.15.0)."""
     tail = f"`torchlint matrix {matrix.file}` shows what every target gets"

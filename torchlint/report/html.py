@@ -52,6 +52,7 @@ def _source_line(d: Diagnostic, sources: dict[str, str]) -> str | None:
 
 def render(result: CheckResult, sources: dict[str, str]) -> str:
     from torchlint import __version__
+    from torchlint.matrix.build import project_matrix
     from torchlint.matrix.html import environment
 
     counts = {s: sum(1 for d in result.diagnostics if d.severity == s) for s in ("error", "warning", "info")}
@@ -66,7 +67,7 @@ def render(result: CheckResult, sources: dict[str, str]) -> str:
             hidden=getattr(result, "hidden", 0),
             basis=basis(result),
             diagnostics=result.diagnostics,
-            matrices=getattr(result, "matrices", []),
+            matrices=[project_matrix(ctx, res) for ctx, res in getattr(result, "models", [])],
             targets_of=targets_of,
             source_line=lambda d: _source_line(d, sources),
         )

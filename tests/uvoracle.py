@@ -463,6 +463,20 @@ def run_lock(
     return LockOutcome(proc.returncode == 0, stderr, lock, rewritten, changes)
 
 
+#: Locks already taken in this process, by configuration text (see :func:`lock_once`).
+_LOCKS: dict[str, LockOutcome] = {}
+
+
+def lock_once(text: str, workdir: Path, *, data_dir: Path | None = None) -> LockOutcome:
+    """:func:`run_lock`, once per configuration and test process: the model comparison and the
+    matrix comparison read the same lock (their tests share an ``xdist_group`` per config, so
+    they run in one worker)."""
+    hit = _LOCKS.get(text)
+    if hit is None:
+        hit = _LOCKS[text] = run_lock(text, workdir, data_dir=data_dir)
+    return hit
+
+
 # --------------------------------------------------------------------------------------------- picks
 
 

@@ -80,13 +80,19 @@ class RemoveKey:
 
     table: TomlPath
     key: str
+    #: Also remove a value written as an inline table (a sources entry); a ``[header]`` table never.
+    inline_tables: bool = False
 
     def describe(self) -> str:
         return f"remove `{'.'.join(map(str, (*self.table, self.key)))}`"
 
     def apply_data(self, data: dict[str, Any]) -> None:
         node = _walk(data, self.table)
-        if not isinstance(node, dict) or self.key not in node or isinstance(node[self.key], dict):
+        if (
+            not isinstance(node, dict)
+            or self.key not in node
+            or (isinstance(node[self.key], dict) and not self.inline_tables)
+        ):
             raise OpError("no such leaf")
         del node[self.key]
 
@@ -724,9 +730,16 @@ class AddArray:
 
 def _followed(doc: Any, table: Any) -> bool:
     """Is anything rendered after the top-level table holding *table*?"""
+    from tomlkit.items import AoT, Table
+
     body = doc.body
     for i, (_, value) in enumerate(body):
-        if value is table or (hasattr(value, "value") and table in list(_render_order(value.value))):
+        inside = []
+        if isinstance(value, Table):
+            inside = [value, *_render_order(value.value)]
+        elif isinstance(value, AoT):
+            inside = [t for element in value.body for t in (element, *_render_order(element.value))]
+        if any(t is table for t in inside):
             return any(v is not None for _, v in body[i + 1 :])
     return False
 

@@ -103,6 +103,12 @@ def index_facts(probe: Probe, choice: Choice, pythons: list[tuple[int, int]], fa
     if listing.status == "absent":
         facts.problem = f"{choice.url}/ has no torch page (no such variant on the {'nightly' if choice.nightly else 'stable'} channel?)"
         return facts
+    if not listing.ok and probe.options.offline and probe.snapshot_key(choice.url) is None:
+        facts.problem = (
+            f"{choice.url}/ is not an index the bundled snapshot of {probe.snapshot.date} records "
+            "(no such variant on this channel, or one too new: try without --offline)"
+        )
+        return facts
     if not listing.ok:
         facts.problem = f"{choice.url}/torch/ could not be read: {listing.error or listing.status}"
         return facts

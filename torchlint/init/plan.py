@@ -29,13 +29,21 @@ class Plan:
     scopes: list[tuple[Choice, TomlPath, tuple[tuple[str, str], ...]]] = field(default_factory=list)
 
 
-def refuse(message: str, path: str) -> InputError:
-    return InputError(f"init refused: {message}", path)
+def refuse(message: str, path: str, at: tuple[int, int] = (1, 1)) -> InputError:
+    return InputError(f"init refused: {message}", path, *at)
 
 
-def existing_routes(project: Project, force: bool, plan: Plan) -> None:
-    """Refuse (or, with --force, undo) whatever already sends torch to an index."""
-    path = project.file.display
+def _at(project: Project, *toml_path: str | int) -> tuple[int, int]:
+    loc = project.file.loc(*toml_path)
+    return loc.row, loc.column
+
+
+def existing_routes(project: Project, force: bool, plan: Plan, chosen: set[str], path: str) -> None:
+    """Refuse (or, with --force, undo) whatever already sends torch to another index.
+
+    Sources that already point at the chosen indexes (*chosen*: snapshot keys such as
+    ``whl/cu128``) are not "elsewhere": running ``init`` again on its own result changes nothing.
+    """
     data = project.file.data
     uv = data.get("tool", {}).get("uv", {})
     for key in ("index-url", "extra-index-url", "find-links"):
@@ -43,7 +51,9 @@ def existing_routes(project: Project, force: bool, plan: Plan) -> None:
         values = values if isinstance(values, list) else [values] if values else []
         if any(isinstance(v, str) and parse_pytorch_url(v) is not None for v in values):
             raise refuse(
-                f"[tool.uv] {key} names a PyTorch index (pip-style); run `torchlint check --fix` first", path
+                f"[tool.uv] {key} names a PyTorch index (pip-style); run `torchlint check --fix` first",
+                path,
+                _at(project, "tool", "uv", key),
             )
     for i, idx in enumerate(project.indexes):
         if idx.origin != "[[tool.uv.index]]" or parse_pytorch_url(idx.url) is None or idx.explicit:
@@ -53,6 +63,7 @@ def existing_routes(project: Project, force: bool, plan: Plan) -> None:
                 f"index `{idx.name}` is a PyTorch index without `explicit = true` (it already serves torch); "
                 "use --force to make it explicit, or `torchlint check --fix`",
                 path,
+                _at(project, "tool", "uv", "index", i),
             )
         plan.ops.append(SetValue(("tool", "uv", "index", i), "explicit", True))
         plan.notes.append(f"--force: index `{idx.name}` made explicit")
@@ -61,13 +72,22 @@ def existing_routes(project: Project, force: bool, plan: Plan) -> None:
         name = str(raw).lower().replace("_", "-").replace(".", "-")
         if name not in TORCH_FAMILY:
             continue
+        entries = project.sources.get(name, [])
+        keys = set()
+        for e in entries:
+            named = project.index_by_name(e.index) if e.index else None
+            pt = parse_pytorch_url(named.url) if named is not None else None
+            keys.add(pt.key if pt is not None else None)
+        if entries and keys <= chosen:
+            continue
         if not force:
             raise refuse(
                 f"[tool.uv.sources] already routes `{raw}`; use --force to replace the torch-family "
                 "sources, or `torchlint check --fix` to repair them",
                 path,
+                _at(project, "tool", "uv", "sources", str(raw)),
             )
-        plan.ops.append(RemoveKey(("tool", "uv", "sources"), str(raw)))
+        plan.ops.append(RemoveKey(("tool", "uv", "sources"), str(raw), inline_tables=True))
         plan.notes.append(f"--force: the sources of `{raw}` replaced")
 
 
@@ -89,11 +109,14 @@ def build(
     platforms: tuple[Platform, ...],
     force: bool,
     python: str | None,
+    path: str,
 ) -> Plan:
-    """The operations that configure *spec* on *project* (refusing with a one-line reason)."""
+    """The operations that configure *spec* on *project* (refusing with a one-line reason).
+
+    *path* is the file as the user named it (the project is loaded from a private copy).
+    """
     plan = Plan()
-    path = project.file.display
-    existing_routes(project, force, plan)
+    existing_routes(project, force, plan, {f.choice.key for f in facts}, path)
     declared = project.declared_names()
     family = sorted((declared & TORCH_FAMILY) | {"torch"})
     if python is not None:
@@ -101,7 +124,11 @@ def build(
         if current is None:
             plan.ops.append(SetValue(("project",), "requires-python", f">={python}"))
         elif str(current).replace(" ", "") != f">={python}":
-            raise refuse(f"requires-python is already {current!r}; drop --python or edit it", path)
+            raise refuse(
+                f"requires-python is already {current!r}; drop --python or edit it",
+                path,
+                _at(project, "project", "requires-python"),
+            )
     names: dict[Choice, str] = {}
     for f in facts:
         name, new = index_name(project, f.choice)
@@ -140,6 +167,7 @@ def build(
                 f"`{base[0].name}` is declared in {where}; a choice between builds needs the torch family "
                 f"in the choice's {'groups' if groups else 'extras'} only (move it there, or pick one backend)",
                 path,
+                (base[0].location.row, base[0].location.column),
             )
         kind = "group" if groups else "extra"
         table: TomlPath = ("dependency-groups",) if groups else ("project", "optional-dependencies")

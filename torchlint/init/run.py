@@ -28,7 +28,7 @@ from torchlint.init.plan import FRESH_DEPENDENCIES, Plan, build, refuse
 from torchlint.init.spec import Spec, parse_platforms, parse_spec
 from torchlint.project.model import Project
 from torchlint.rules.common import TORCH_FAMILY
-from torchlint.targets import PLATFORMS, Platform, python_minors, python_ranges
+from torchlint.targets import NEWEST_PYTHON, PLATFORMS, Platform, python_minors, python_ranges
 
 
 @dataclass
@@ -83,7 +83,7 @@ def fresh_text(name: str, requires_python: str, dependencies: tuple[str, ...]) -
         "[project]\n"
         f"name = {toml_string(name)}\n"
         'version = "0.1.0"\n'
-        f"requires-python = {toml_string('>=' + requires_python)}\n"
+        f"requires-python = {toml_string(requires_python)}\n"
         f"dependencies = [{deps}]\n"
     )
 
@@ -168,8 +168,9 @@ def run_init(opts: InitOptions) -> InitResult:
     probe = Probe(opts.probe, dict(os.environ if opts.environ is None else opts.environ))
     try:
         if created:
-            floor = python or "3.10"
-            base_text = fresh_text(_project_name(os.path.dirname(os.path.abspath(path))), floor, ())
+            base_text = fresh_text(
+                _project_name(os.path.dirname(os.path.abspath(path))), f">={python or '3.10'}", ()
+            )
         else:
             try:
                 src = SourceBytes.read(path)
@@ -196,7 +197,7 @@ def run_init(opts: InitOptions) -> InitResult:
         finally:
             _cleanup(tmp)
         if created:
-            floor = python or _floor(spec, facts, platforms)
+            floor = _requires_python(spec, facts, platforms, python)
             deps: tuple[str, ...] = FRESH_DEPENDENCIES if spec.kind != "choice" else ()
             deps = tuple(d for d in deps if d == "torch" or all(d in f.lists for f in facts))
             base_text = fresh_text(_project_name(os.path.dirname(os.path.abspath(path))), floor, deps)
@@ -211,6 +212,7 @@ def run_init(opts: InitOptions) -> InitResult:
                 platforms=platforms,
                 force=opts.force,
                 python=python,
+                path=display,
             )
             if spec.kind == "choice" and created:
                 plan.notes.append(
@@ -262,6 +264,14 @@ def _check_facts(
     for f in facts:
         if not f.ok:
             raise refuse(f"{f.choice.label}: {f.problem}", display)
+        want = spec.platforms if spec.kind == "split" else platforms if spec.kind != "choice" else ()
+        missing = [p.name for p in want if p not in f.current]
+        if missing:
+            raise refuse(
+                f"{f.choice.label} has no torch wheels for {', '.join(missing)} "
+                f"(it serves {', '.join(p.name for p in f.platforms())}, {f.origin})",
+                display,
+            )
         scope = spec.platforms if spec.kind == "split" else platforms or tuple(PLATFORMS)
         if not f.pythons(scope):
             asked = python_ranges(pythons)
@@ -271,25 +281,33 @@ def _check_facts(
                 f"{', '.join(p.name for p in scope)} (it has {has}, {f.origin})",
                 display,
             )
-        want = spec.platforms if spec.kind == "split" else platforms if spec.kind != "choice" else ()
-        missing = [p.name for p in want if p not in f.current]
-        if missing:
-            raise refuse(
-                f"{f.choice.label} has no torch wheels for {', '.join(missing)} "
-                f"(it serves {', '.join(p.name for p in f.platforms())}, {f.origin})",
-                display,
-            )
 
 
-def _floor(spec: Spec, facts: list[IndexFacts], platforms: tuple[Platform, ...]) -> str:
-    """A new project's lowest Python: the oldest every chosen index serves where it is used."""
+def _common_pythons(
+    spec: Spec, facts: list[IndexFacts], platforms: tuple[Platform, ...]
+) -> set[tuple[int, int]]:
+    """The Pythons the newest torch of every chosen index has wheels for, where it is used."""
     common: set[tuple[int, int]] | None = None
     for f in facts:
         scope = spec.platforms if spec.kind == "split" else platforms or f.platforms()
         mine = set.intersection(*(f.latest.get(p, set()) for p in scope)) if scope else set()
         common = mine if common is None else common & mine
+    return common or set()
+
+
+def _requires_python(
+    spec: Spec, facts: list[IndexFacts], platforms: tuple[Platform, ...], python: str | None
+) -> str:
+    """A new project's requires-python: from the oldest Python every chosen index serves (or
+    ``--python``); with required platforms, below the first Python the newest build lacks (a gap
+    on a required target is an error)."""
+    common = _common_pythons(spec, facts, platforms)
     best = min(common) if common else min(facts[0].pythons())
-    return f"{best[0]}.{best[1]}"
+    text = f">={python}" if python else f">={best[0]}.{best[1]}"
+    if platforms and common and max(common) < NEWEST_PYTHON:
+        top = max(common)
+        text += f",<{top[0]}.{top[1] + 1}"
+    return text
 
 
 def _apply(text: str, ops: list[Op], display: str) -> str:

@@ -72,6 +72,7 @@ class Case:
 
 
 CASES = [
+    Case("cpu", "cpu", ((LINUX, (), (), "whl/cpu"), (MAC, (), (), "whl/cpu"), (WINDOWS, (), (), "whl/cpu"))),
     Case(
         "cu128",
         "cu128",
@@ -431,3 +432,26 @@ def test_markers_are_canonical() -> None:
         marker_for(parse_platforms(["linux-x86_64", "macos"], "x"))
         == "(sys_platform == 'linux' and platform_machine == 'x86_64') or sys_platform == 'darwin'"
     )
+
+
+# ------------------------------------------------------------------------------------ README
+
+
+def test_readme_init_example_is_real_output(tmp_path: Path) -> None:
+    """The README's `init` run: its input file and its diff are what torchlint really prints."""
+    import re
+    import shlex
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Writing a configuration: `torchlint init`", 1)[1].split("\n## ", 1)[0]
+    (toml_block,) = re.findall(r"^```toml\n(.*?)^```", section, flags=re.S | re.M)
+    (run_block,) = re.findall(r"^```text\n(.*?)^```", section, flags=re.S | re.M)
+    command, _, shown = run_block.partition("\n")
+    assert command.startswith("$ torchlint init ") and "--dry-run" in command
+    (tmp_path / "pyproject.toml").write_text(toml_block, encoding="utf-8")
+    proc = run_cli(shlex.split(command)[2:], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shown
+    assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == toml_block

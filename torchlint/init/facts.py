@@ -91,6 +91,19 @@ def known_variants(probe: Probe, nightly: bool) -> list[str]:
     return out
 
 
+def current_platforms(probe: Probe, index: IndexDef, pythons: list[tuple[int, int]]) -> set[Platform] | None:
+    """Platforms the newest torch on *index* (the default index, say) has wheels for; None: unknown."""
+    listing = probe.listing(index, "torch")
+    cands = versions(listing) if listing.ok else []
+    if not cands:
+        return None
+    newest = cands[0].version.public
+    latest = [c for c in cands if c.version.public == newest]
+    return {
+        p for p in PLATFORMS if any(c.for_target(Target(p, py)) is not None for c in latest for py in pythons)
+    }
+
+
 def index_facts(probe: Probe, choice: Choice, pythons: list[tuple[int, int]], family: set[str]) -> IndexFacts:
     """Which platforms and Pythons torch on *choice*'s index has wheels for, and which of *family* it lists."""
     idx = index_def(choice)

@@ -110,10 +110,13 @@ def build(
     force: bool,
     python: str | None,
     path: str,
+    elsewhere: set[Platform] | None = None,
 ) -> Plan:
     """The operations that configure *spec* on *project* (refusing with a one-line reason).
 
-    *path* is the file as the user named it (the project is loaded from a private copy).
+    *path* is the file as the user named it (the project is loaded from a private copy);
+    *elsewhere* the platforms the default index's newest torch serves (None: unknown), so a
+    platform nobody builds for any more (Intel macOS) does not limit ``environments``.
     """
     plan = Plan()
     existing_routes(project, force, plan, {f.choice.key for f in facts}, path)
@@ -150,9 +153,10 @@ def build(
                 plan.notes.append(f"`{pkg}` is not on {f.choice.url}/: left to the default index")
         if spec.kind == "single" and not platforms and not project.uv.environments:
             served = f.platforms()
-            if served and len(served) < len(PLATFORMS):
+            lacking = [p for p in PLATFORMS if p not in served and (elsewhere is None or p in elsewhere)]
+            if served and lacking:
                 plan.ops.append(AddArray(("tool", "uv"), "environments", environment_markers(served)))
-                missing = ", ".join(p.name for p in PLATFORMS if p not in served)
+                missing = ", ".join(p.name for p in lacking)
                 plan.notes.append(
                     f"{f.choice.label} has no torch builds for {missing}: `environments` limited to the "
                     f"platforms it serves (use --backend {f.choice.variant}:<platforms> for the default build there)"

@@ -23,7 +23,7 @@ from torchlint.fix.apply import FixError, SourceBytes, apply_fixes, create_atomi
 from torchlint.fix.ops import AddArray, AddSource, Op, toml_string
 from torchlint.index.probe import Probe, ProbeOptions
 from torchlint.init import host
-from torchlint.init.facts import Choice, IndexFacts, index_facts, known_variants
+from torchlint.init.facts import Choice, IndexFacts, current_platforms, index_facts, known_variants
 from torchlint.init.plan import FRESH_DEPENDENCIES, Plan, build, refuse
 from torchlint.init.spec import Spec, parse_platforms, parse_spec
 from torchlint.project.model import Project
@@ -194,6 +194,9 @@ def run_init(opts: InitOptions) -> InitResult:
             family = (project.declared_names() & TORCH_FAMILY) | set(FRESH_DEPENDENCIES)
             facts = [index_facts(probe, Choice(b, opts.nightly), pythons, family) for b in spec.backends]
             _check_facts(spec, facts, platforms, pythons, display)
+            from torchlint.routing import resolve_default_index
+
+            elsewhere = current_platforms(probe, resolve_default_index(project, None, probe.environ), pythons)
         finally:
             _cleanup(tmp)
         if created:
@@ -213,6 +216,7 @@ def run_init(opts: InitOptions) -> InitResult:
                 force=opts.force,
                 python=python,
                 path=display,
+                elsewhere=elsewhere,
             )
             if spec.kind == "choice" and created:
                 plan.notes.append(

@@ -455,3 +455,35 @@ def test_readme_init_example_is_real_output(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == shown
     assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8") == toml_block
+
+
+def test_refuses_a_file_without_a_project_table(tmp_path: Path) -> None:
+    line = _refused(tmp_path, ["--backend", "cpu"], "[tool.ruff]\nline-length = 100\n")
+    assert "init refused: the file has no [project] table" in line
+
+
+def test_refuses_dynamic_dependencies(tmp_path: Path) -> None:
+    text = '[project]\nname = "x"\nversion = "0.1.0"\ndynamic = ["dependencies"]\n'
+    line = _refused(tmp_path, ["--backend", "cpu"], text)
+    assert line.startswith("pyproject.toml:4:11: init refused: [project] dependencies are dynamic")
+
+
+def test_crlf_and_bom_are_kept(tmp_path: Path) -> None:
+    text = '[project]\r\nname = "x"\r\nversion = "0.1.0"\r\nrequires-python = ">=3.12"\r\n'
+    (tmp_path / "pyproject.toml").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    proc = run_cli(["init", "--backend", "cu128:linux", "--offline"], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    raw = (tmp_path / "pyproject.toml").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf" + text.encode())
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert b'torch = [{ index = "pytorch-cu128", marker = "sys_platform == \'linux\'" }]' in raw
+
+
+def test_an_existing_definition_of_the_index_is_reused(tmp_path: Path) -> None:
+    text = (
+        EXISTING
+        + '\n[[tool.uv.index]]\nname = "pt"\nurl = "https://download.pytorch.org/whl/cu128/"\nexplicit = true\n'
+    )
+    result = _init(tmp_path, Case("x", "cu128:linux", ()), text)
+    assert result.new_text.count("[[tool.uv.index]]") == 1
+    assert 'torch = [{ index = "pt", marker = "sys_platform == \'linux\'" }]' in result.new_text

@@ -452,6 +452,9 @@ def init(
     from torchlint.init.run import InitOptions, run_init
 
     env = os.environ
+    if timeout <= 0 or timeout > 600:
+        click.echo("error: --timeout must be between 0 and 600 seconds", err=True)
+        sys.exit(2)
     opts = InitOptions(
         path=path,
         backend=backend,

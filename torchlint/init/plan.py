@@ -111,17 +111,19 @@ def build(
     python: str | None,
     path: str,
     elsewhere: set[Platform] | None = None,
+    wanted: tuple[str, ...] = (),
 ) -> Plan:
     """The operations that configure *spec* on *project* (refusing with a one-line reason).
 
     *path* is the file as the user named it (the project is loaded from a private copy);
     *elsewhere* the platforms the default index's newest torch serves (None: unknown), so a
-    platform nobody builds for any more (Intel macOS) does not limit ``environments``.
+    platform nobody builds for any more (Intel macOS) does not limit ``environments``;
+    *wanted* names torch-family packages to declare besides those declared (a new project's).
     """
     plan = Plan()
     existing_routes(project, force, plan, {f.choice.key for f in facts}, path)
     declared = project.declared_names()
-    family = sorted((declared & TORCH_FAMILY) | {"torch"})
+    family = sorted((declared & TORCH_FAMILY) | {"torch", *wanted})
     if python is not None:
         current = project.file.data.get("project", {}).get("requires-python")
         if current is None:
@@ -141,6 +143,12 @@ def build(
     if spec.kind in ("single", "split"):
         f = facts[0]
         if "torch" not in declared:
+            if "dependencies" in (project.file.data["project"].get("dynamic") or []):
+                raise refuse(
+                    "[project] dependencies are dynamic (the build backend fills them); declare torch there",
+                    path,
+                    _at(project, "project", "dynamic"),
+                )
             plan.ops.append(AddArray(("project",), "dependencies", ("torch",)))
         keys: tuple[tuple[str, str], ...] = (("index", names[f.choice]),)
         if spec.kind == "split":
@@ -179,8 +187,8 @@ def build(
         for f in facts:
             member = extra_name(f.choice.variant)
             members.append((kind, member))
-            wanted = tuple(p for p in family if p == "torch" or p in f.lists)
-            plan.ops.append(AddArray(table, member, wanted))
+            pkgs = tuple(p for p in family if p == "torch" or p in f.lists)
+            plan.ops.append(AddArray(table, member, pkgs))
             keys = (("index", names[f.choice]), (kind, member))
             plan.scopes.append((f.choice, (*table, member), keys))
         for pkg in family:

@@ -181,6 +181,12 @@ def run_init(opts: InitOptions) -> InitResult:
         try:
             if project.manager != "uv":
                 raise refuse(f"this is a {project.manager} project; init writes uv configuration", display)
+            if not isinstance(project.file.data.get("project"), dict):
+                raise refuse(
+                    "the file has no [project] table (init adds to a project; in a directory without a "
+                    "pyproject.toml it creates one)",
+                    display,
+                )
             requires = project.requires_python
             if python is not None:
                 from packaging.specifiers import SpecifierSet
@@ -217,8 +223,9 @@ def run_init(opts: InitOptions) -> InitResult:
                 python=python,
                 path=display,
                 elsewhere=elsewhere,
+                wanted=FRESH_DEPENDENCIES if created and spec.kind == "choice" else (),
             )
-            if spec.kind == "choice" and created:
+            if spec.kind == "choice":
                 plan.notes.append(
                     "choose a build at install time: "
                     + ", ".join(

@@ -487,3 +487,20 @@ def test_an_existing_definition_of_the_index_is_reused(tmp_path: Path) -> None:
     result = _init(tmp_path, Case("x", "cu128:linux", ()), text)
     assert result.new_text.count("[[tool.uv.index]]") == 1
     assert 'torch = [{ index = "pt", marker = "sys_platform == \'linux\'" }]' in result.new_text
+
+
+def test_findings_the_file_had_before_do_not_block(tmp_path: Path) -> None:
+    text = EXISTING.replace("\n# lint settings", '\n[tool.uv]\ntorch-backend = "auto"\n\n# lint settings')
+    result = _init(tmp_path, Case("x", "cu128:linux,windows", ()), text)
+    assert result.wrote
+    assert any(n.startswith("1 finding(s) the file had before remain") and "TL006" in n for n in result.notes)
+
+
+def test_a_taken_index_name_is_not_redefined(tmp_path: Path) -> None:
+    text = (
+        EXISTING
+        + '\n[[tool.uv.index]]\nname = "pytorch-cu128"\nurl = "https://download.pytorch.org/whl/test/cu128"\nexplicit = true\n'
+    )
+    result = _init(tmp_path, Case("x", "cu128:linux", ()), text)
+    assert 'name = "pytorch-cu128-2"\nurl = "https://download.pytorch.org/whl/cu128"' in result.new_text
+    assert 'index = "pytorch-cu128-2", marker = "sys_platform == \'linux\'"' in result.new_text

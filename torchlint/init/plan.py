@@ -93,11 +93,17 @@ def existing_routes(project: Project, force: bool, plan: Plan, chosen: set[str],
 
 def index_name(project: Project | None, choice: Choice) -> tuple[str, bool]:
     """The name the index gets (an existing definition of the same URL keeps its name); new?"""
-    for idx in project.indexes if project is not None else ():
+    indexes = project.indexes if project is not None else []
+    for idx in indexes:
         pt = parse_pytorch_url(idx.url)
         if pt is not None and pt.key == choice.key and idx.name:
             return idx.name, False
-    return choice.name, True
+    taken = {idx.name for idx in indexes}
+    name, n = choice.name, 1
+    while name in taken and n < 100:  # the name is used for another URL: never redefine an index
+        n += 1
+        name = f"{choice.name}-{n}"
+    return name, True
 
 
 def build(

@@ -236,7 +236,18 @@ def run_init(opts: InitOptions) -> InitResult:
             _cleanup(tmp)
         text = _apply(base_text, plan.ops, display)
         text = _add_index_only_dependencies(text, plan, probe, display)
-        findings = _verify(text, opts.probe, dict(os.environ if opts.environ is None else opts.environ))
+        environ = dict(os.environ if opts.environ is None else opts.environ)
+        findings = _verify(text, opts.probe, environ)
+        if findings and not created:
+            # what was wrong before init (credentials in a URL, an ignored setting) is not init's
+            # to refuse over; it is reported as a note and remains for `torchlint check`
+            before = set(_verify(base_text, opts.probe, environ))
+            kept = [f for f in findings if f in before]
+            findings = [f for f in findings if f not in before]
+            if kept:
+                notes.append(
+                    f"{len(kept)} finding(s) the file had before remain (run `torchlint check`): {kept[0]}"
+                )
         if findings:
             raise refuse(f"the result would not pass `torchlint check`: {findings[0]}", display)
         notes.extend(plan.notes)
@@ -277,7 +288,7 @@ def _check_facts(
             raise refuse(f"{f.choice.label}: {f.problem}", display)
         want = spec.platforms if spec.kind == "split" else platforms if spec.kind != "choice" else ()
         missing = [p.name for p in want if p not in f.current]
-        if missing:
+        if missing and f.current:
             raise refuse(
                 f"{f.choice.label} has no torch wheels for {', '.join(missing)} "
                 f"(it serves {', '.join(p.name for p in f.platforms())}, {f.origin})",

@@ -504,3 +504,17 @@ def test_a_taken_index_name_is_not_redefined(tmp_path: Path) -> None:
     result = _init(tmp_path, Case("x", "cu128:linux", ()), text)
     assert 'name = "pytorch-cu128-2"\nurl = "https://download.pytorch.org/whl/cu128"' in result.new_text
     assert 'index = "pytorch-cu128-2", marker = "sys_platform == \'linux\'"' in result.new_text
+
+
+def test_force_moves_the_torch_family_into_the_choice(tmp_path: Path) -> None:
+    result = _init(tmp_path, Case("x", "cpu,cu128", ()), EXISTING_TORCH, force=True)
+    text = result.new_text
+    assert 'cpu = ["torch>=2.5", "torchvision"]' in text and 'cu128 = ["torch>=2.5", "torchvision"]' in text
+    deps = text.split("dependencies = [", 1)[1].split("]", 1)[0]
+    assert "torch" not in deps and '"pillow"' in deps
+    for comment in ("# the model", "# the transforms", "# kept"):
+        assert comment in text  # a removed item's comment stays (joined to its neighbour's)
+    checked = run_check(
+        [str(tmp_path / "pyproject.toml")], CheckOptions(probe=ProbeOptions(offline=True)), {}
+    )
+    assert checked.diagnostics == [], [f"{d.code} {d.message}" for d in checked.diagnostics]

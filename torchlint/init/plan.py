@@ -9,7 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from torchlint.errors import InputError
-from torchlint.fix.ops import AddArray, AddConflict, AddIndex, AddSource, Op, RemoveKey, SetValue, TomlPath
+from torchlint.fix.builders import scope_array
+from torchlint.fix.ops import (
+    AddArray,
+    AddConflict,
+    AddIndex,
+    AddSource,
+    Op,
+    RemoveKey,
+    RemoveString,
+    SetValue,
+    TomlPath,
+)
 from torchlint.index.urls import parse_pytorch_url
 from torchlint.init.facts import Choice, IndexFacts
 from torchlint.init.spec import Spec, extra_name, marker_for
@@ -179,21 +190,31 @@ def build(
         base = [r for r in project.requirements if r.name in TORCH_FAMILY and r.scope.kind != "extra"]
         if groups:
             base = [r for r in project.requirements if r.name in TORCH_FAMILY and r.scope.kind != "group"]
-        if base:
+        movable = [r for r in base if r.scope.kind == "project"]
+        if base and not (force and len(movable) == len(base)):
             where = "[project] dependencies" if base[0].scope.kind == "project" else base[0].scope.label()
+            hint = "use --force to move it there" if base[0].scope.kind == "project" else "move it there"
             raise refuse(
                 f"`{base[0].name}` is declared in {where}; a choice between builds needs the torch family "
-                f"in the choice's {'groups' if groups else 'extras'} only (move it there, or pick one backend)",
+                f"in the choice's {'groups' if groups else 'extras'} only ({hint}, or pick one backend)",
                 path,
                 (base[0].location.row, base[0].location.column),
             )
+        written: dict[str, str] = {}
+        for r in movable:  # --force: the requirement moves, as written, into every member
+            array = scope_array(project, r.scope)
+            if array is None:
+                raise refuse(f"`{r.name}` cannot be moved from where it is declared", path)
+            plan.ops.append(RemoveString(array, r.raw))
+            written.setdefault(r.name, r.raw)
+            plan.notes.append(f"--force: `{r.raw}` moved from [project] dependencies into each choice")
         kind = "group" if groups else "extra"
         table: TomlPath = ("dependency-groups",) if groups else ("project", "optional-dependencies")
         members = []
         for f in facts:
             member = extra_name(f.choice.variant)
             members.append((kind, member))
-            pkgs = tuple(p for p in family if p == "torch" or p in f.lists)
+            pkgs = tuple(written.get(p, p) for p in family if p == "torch" or p in f.lists)
             plan.ops.append(AddArray(table, member, pkgs))
             keys = (("index", names[f.choice]), (kind, member))
             plan.scopes.append((f.choice, (*table, member), keys))

@@ -518,3 +518,13 @@ def test_force_moves_the_torch_family_into_the_choice(tmp_path: Path) -> None:
         [str(tmp_path / "pyproject.toml")], CheckOptions(probe=ProbeOptions(offline=True)), {}
     )
     assert checked.diagnostics == [], [f"{d.code} {d.message}" for d in checked.diagnostics]
+
+
+def test_a_split_project_table_is_refused_not_crashed(tmp_path: Path) -> None:
+    text = (
+        '[project]\nname = "x"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = []\n\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+        '[project.urls]\nhome = "https://example.invalid"\n'
+    )
+    line = _refused(tmp_path, ["--backend", "cpu,cu128"], text)
+    assert "init refused: the edit cannot be made safely" in line and "split over several places" in line

@@ -686,6 +686,8 @@ class AddArray:
             child = node.get(part)
             if child is None:
                 parent = node
+                if not isinstance(parent, Table) and parent is not doc:
+                    raise OpError(f"`{part}` would go into a table split over several places")
                 after = None
                 if isinstance(parent, Table):
                     before = _last_table(parent.value) or parent

@@ -338,6 +338,8 @@ def _apply(text: str, ops: list[Op], display: str) -> str:
         outcome = apply_fixes(text, [(op,) for op in ops])
     except FixError as e:
         raise InputError(str(e), display) from None
+    except (AttributeError, IndexError) as e:  # a layout tomlkit cannot edit in place
+        raise refuse(f"the edit cannot be made safely ({type(e).__name__}: {e})", display) from None
     if outcome.refused:
         raise refuse(f"the edit cannot be made safely ({outcome.refused[0][1]})", display)
     return outcome.text

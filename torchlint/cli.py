@@ -411,3 +411,86 @@ def _register_matrix() -> None:
 
 
 _register_matrix()
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option(
+    "--backend",
+    required=True,
+    metavar="SPEC",
+    help="cu128 | cpu | rocm6.4 | xpu (one build); cu128:linux,windows (that build there, the default "
+    "build elsewhere); cpu,cu128 (a choice: one extra each, in `conflicts`); auto (from this host's GPU).",
+)
+@click.option("--nightly", is_flag=True, default=False, help="Use the nightly channel of the index.")
+@click.option(
+    "--python", "python", metavar="X.Y", help="requires-python = '>=X.Y' (new projects, or none set)."
+)
+@click.option(
+    "--platforms",
+    multiple=True,
+    help="Platforms the project must work on (linux, macos-arm64, windows, ...; comma-separated): "
+    "sets [tool.uv] environments and required-environments.",
+)
+@click.option(
+    "--groups", is_flag=True, default=False, help="Write a choice as dependency groups, not extras."
+)
+@click.option("--dry-run", is_flag=True, default=False, help="Print the diff; write nothing.")
+@click.option("--force", is_flag=True, default=False, help="Replace existing torch-family routing.")
+@click.option("--offline/--no-offline", default=None, help="No network: cache, then the bundled snapshot.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
+def init(
+    path: str,
+    backend: str,
+    nightly: bool,
+    python: str | None,
+    platforms: tuple[str, ...],
+    groups: bool,
+    dry_run: bool,
+    force: bool,
+    offline: bool | None,
+    timeout: float,
+) -> None:
+    """Write the PyTorch index configuration for SPEC into PATH/pyproject.toml (created if missing).
+
+    Every torch-family package the project declares is routed to an explicit index, the Triton
+    build the index's torch needs is added where only that index serves it, and the result is
+    checked with torchlint's rules before it is written (atomically, comments kept).
+    """
+    from torchlint.index.probe import ProbeOptions
+    from torchlint.init.run import InitOptions, run_init
+
+    env = os.environ
+    if timeout <= 0 or timeout > 600:
+        click.echo("error: --timeout must be between 0 and 600 seconds", err=True)
+        sys.exit(2)
+    opts = InitOptions(
+        path=path,
+        backend=backend,
+        nightly=nightly,
+        python=python,
+        platforms=tuple(_split(platforms)),
+        groups=groups,
+        dry_run=dry_run,
+        force=force,
+        probe=ProbeOptions(
+            offline=_offline(offline, env.get("TORCHLINT_OFFLINE", ""), None),
+            timeout=timeout,
+            cache_dir=env.get("TORCHLINT_CACHE_DIR") or None,
+        ),
+    )
+    try:
+        result = run_init(opts)
+    except InputError as e:
+        click.echo(f"error: {e}" if e.path is None else str(e), err=True)
+        sys.exit(2)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if dry_run:
+        sys.stdout.write(result.diff)
+        return
+    if result.wrote:
+        verb = "created" if result.created else "updated"
+        click.echo(f"{verb} {result.display}; run `uv lock` next", err=True)
+    else:
+        click.echo(f"{result.display} already configured; nothing to do", err=True)

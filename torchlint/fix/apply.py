@@ -183,3 +183,28 @@ def write_atomic(src: SourceBytes, new_text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def create_atomic(path: str, text: str) -> None:
+    """Create *path* with *text* atomically; refuse if it appeared meanwhile (``torchlint init``)."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".torchlint-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        try:
+            os.link(tmp, path)  # fails if the file exists: never overwrite what was not read
+        except FileExistsError:
+            raise FixError(f"{path}: appeared since init started; not writing (run again)") from None
+        except OSError:
+            if os.path.exists(path):
+                raise FixError(f"{path}: appeared since init started; not writing (run again)") from None
+            os.replace(tmp, path)
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

@@ -80,13 +80,19 @@ class RemoveKey:
 
     table: TomlPath
     key: str
+    #: Also remove a value written as an inline table (a sources entry); a ``[header]`` table never.
+    inline_tables: bool = False
 
     def describe(self) -> str:
         return f"remove `{'.'.join(map(str, (*self.table, self.key)))}`"
 
     def apply_data(self, data: dict[str, Any]) -> None:
         node = _walk(data, self.table)
-        if not isinstance(node, dict) or self.key not in node or isinstance(node[self.key], dict):
+        if (
+            not isinstance(node, dict)
+            or self.key not in node
+            or (isinstance(node[self.key], dict) and not self.inline_tables)
+        ):
             raise OpError("no such leaf")
         del node[self.key]
 
@@ -631,6 +637,115 @@ class AddConflict:
         current.append(_item(self._text()))
 
 
+@dataclass(frozen=True)
+class AddArray:
+    """Add the strings ``values`` to the array ``key`` of the table at ``table``.
+
+    Missing strings are appended to an existing array; a missing array is created, and so are
+    missing tables on the way (``[project.optional-dependencies]``, ``[dependency-groups]``). A new
+    table is placed after the table it belongs to (or at the end of the file), taking over the
+    comments that ended the table before it, so they still introduce what follows.
+    """
+
+    table: TomlPath
+    key: str
+    values: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"add {', '.join(map(repr, self.values))} to `{'.'.join(map(str, (*self.table, self.key)))}`"
+
+    def apply_data(self, data: dict[str, Any]) -> None:
+        node: Any = data
+        for part in self.table:
+            if isinstance(part, int):
+                node = _walk(node, (part,))
+                continue
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise OpError(f"`{part}` is not a table")
+        arr = node.setdefault(self.key, [])
+        if not isinstance(arr, list):
+            raise OpError(f"`{self.key}` is not an array")
+        for v in self.values:
+            if v not in arr:
+                arr.append(v)
+
+    def apply_doc(self, doc: Any) -> None:
+        import tomlkit
+        from tomlkit.items import Table
+
+        node: Any = doc
+        pad = None
+        path = self.table
+        if path[:2] == ("tool", "uv"):
+            node, path = _ensure_uv(doc), path[2:]
+        for part in path:
+            if isinstance(part, int):
+                node = _walk(node, (part,))
+                continue
+            child = node.get(part)
+            if child is None:
+                parent = node
+                if not isinstance(parent, Table) and parent is not doc:
+                    raise OpError(f"`{part}` would go into a table split over several places")
+                after = None
+                if isinstance(parent, Table):
+                    before = _last_table(parent.value) or parent
+                    followed = _followed(doc, parent)
+                elif parent is doc and isinstance(doc.get("project"), Table):
+                    # a new top-level table ([dependency-groups]) goes right after [project]
+                    after = "project"
+                    before = _last_table(doc["project"].value) or doc["project"]
+                    followed = _followed(doc, doc["project"])
+                else:
+                    before, followed = _last_table(parent), False
+                tail = _take_tail(before)
+                if after is not None:
+                    if not tail and not before.as_string().endswith("\n\n"):
+                        before.add(tomlkit.nl())
+                    doc._insert_after(after, part, tomlkit.table())
+                else:
+                    parent[part] = tomlkit.table()
+                child = parent[part]
+                if tail:
+                    _give_tail(child, tail)
+                pad = child if (followed and not tail) else None
+            node = child
+        current = node.get(self.key)
+        if current is None:
+            value = _item("[" + ", ".join(toml_string(v) for v in self.values) + "]")
+            if isinstance(node, Table) and node.is_super_table():
+                _add_scalar(doc, node, self.key, value)
+            elif isinstance(node, Table) and 0 < _tail_start(node.value) < len(node.value.body):
+                node.value._insert_at(_tail_start(node.value), self.key, value)  # before the blank line
+            else:
+                _insert_key(node, self.key, value)
+            if pad is not None:
+                pad.add(tomlkit.nl())  # a blank line before the header that follows
+            return
+        if not isinstance(current, list):
+            raise OpError(f"`{self.key}` is not an array")
+        for v in self.values:
+            if v not in [str(x) for x in current]:
+                current.append(v)
+
+
+def _followed(doc: Any, table: Any) -> bool:
+    """Is anything rendered after the top-level table holding *table*?"""
+    from tomlkit.items import AoT, Table
+
+    body = doc.body
+    for i, (_, value) in enumerate(body):
+        inside = []
+        if isinstance(value, Table):
+            inside = [value, *_render_order(value.value)]
+        elif isinstance(value, AoT):
+            inside = [t for element in value.body for t in (element, *_render_order(element.value))]
+        if any(t is table for t in inside):
+            return any(v is not None for _, v in body[i + 1 :])
+    return False
+
+
 Op = (
     SetValue
     | RemoveKey
@@ -641,6 +756,7 @@ Op = (
     | RemoveString
     | AddIndex
     | AddConflict
+    | AddArray
 )
 
 

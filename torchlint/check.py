@@ -104,6 +104,9 @@ def run_check(
             project = load_project(path)
             result.files.append(project.file.display)
             result.inputs.extend(_inputs_of(project))
+            if project.members or _is_workspace_root(project):
+                # a new member directory changes the answer and is no recorded input: run again
+                result.replayable = False
             # every checked file's [tool.torchlint] must be valid; --config's targets apply to all
             own = from_source(project.file, ("tool", "torchlint"))
             required = (run_cfg.targets if run_cfg.explicit else own.targets) or []
@@ -111,7 +114,8 @@ def run_check(
             router = Router(project, resolve_default_index(project, options.default_index, env))
             ctx = RuleContext(project, targets, router, probe)
             run = run_rules(ctx, rules)
-            result.diagnostics.extend(_filter(project, rules, run.diagnostics, run.skipped, run_cfg, result))
+            found = _member_fixes_dropped(project, run.diagnostics)
+            result.diagnostics.extend(_filter(project, rules, found, run.skipped, run_cfg, result))
             result.skipped.extend(run.skipped)
     finally:
         if probe is not None:
@@ -122,7 +126,7 @@ def run_check(
         result.bytes_received = probe.stats.bytes_received
         result.origins = set(probe.origins)
         result.valid_until = probe.valid_until
-        result.replayable = not probe.degraded
+        result.replayable = result.replayable and not probe.degraded
         if "snapshot" in result.origins:
             result.snapshot_date = probe.snapshot.date
     if not options.pedantic:
@@ -134,12 +138,34 @@ def run_check(
     return result
 
 
+def _is_workspace_root(project: Project) -> bool:
+    from torchlint.project.workspace import workspace_table
+
+    return project.manager == "uv" and workspace_table(project.file.data) is not None
+
+
+def _member_fixes_dropped(project: Project, found: list[Diagnostic]) -> list[Diagnostic]:
+    """Fixes edit the root's file: a finding located in a workspace member keeps no fix."""
+    if not project.members:
+        return found
+    import dataclasses
+
+    own = project.file.display
+    return [
+        d if d.fix is None or d.location.filename == own else dataclasses.replace(d, fix=None) for d in found
+    ]
+
+
 def _inputs_of(project: Project) -> list[str]:
     """The files a project's result depends on: its own, those it pulled in, and the ``uv.toml``
     and ``uv.lock`` beside it whether or not they exist (one appearing later changes the answer)."""
     own = os.path.abspath(project.file.path)
     found = [own, *(os.path.abspath(f.path) for f in project.extra_files)]
     found += [os.path.join(os.path.dirname(own), name) for name in ("uv.toml", "uv.lock")]
+    if project.manager == "uv" and os.path.basename(own).lower() == "pyproject.toml":
+        from torchlint.project.workspace import searched_for_root
+
+        found += searched_for_root(own)  # a workspace root appearing above changes the answer
     return list(dict.fromkeys(found))
 
 

@@ -40,7 +40,8 @@ def discover(paths: Sequence[str]) -> list[str]:
             out.extend(f for f in found if f not in out)
         elif p not in out:
             out.append(p)
-    return out
+    # each workspace once, at its root (a member given or found stands for its whole workspace)
+    return list(dict.fromkeys(workspace_of(p) for p in out))
 
 
 def _scan_dir(d: str) -> list[str]:
@@ -116,7 +117,24 @@ def load_any(path: str) -> Project:
         return load_pixi_project(path)
     from torchlint.project.lock import attach_uv_lock
     from torchlint.project.uv import load_uv_project
+    from torchlint.project.workspace import find_root, load_workspace, workspace_table
 
-    project = load_uv_project(path)
+    # a workspace member is checked as its workspace: one resolution, the root's settings
+    root = find_root(path) if os.path.basename(path).lower() == "pyproject.toml" else None
+    project = load_uv_project(root or path)
+    if workspace_table(project.file.data) is not None:
+        load_workspace(project)
     attach_uv_lock(project)
     return project
+
+
+def workspace_of(path: str) -> str:
+    """The file that stands for *path* in a run: its workspace root's pyproject, else itself."""
+    if os.path.basename(path).lower() != "pyproject.toml" or kind_of(path) == "pip":
+        return path
+    from torchlint.project.workspace import find_root
+
+    root = find_root(path)
+    if root is None or os.path.abspath(path) == root:
+        return path
+    return os.path.relpath(root) if not os.path.isabs(path) else root

@@ -49,6 +49,8 @@ class CheckResult:
     files: list[str] = field(default_factory=list)
     #: Absolute paths of every file the run read or looked for (for result replay).
     inputs: list[str] = field(default_factory=list)
+    #: Directories whose listing decided which files were checked (for result replay).
+    dirs: list[str] = field(default_factory=list)
     #: Diagnostics dropped by suppression comments or ``per-file-ignores``.
     suppressed: int = 0
     #: Infos not shown (no ``--pedantic``): gaps on targets nobody intends, fallbacks, estimates.
@@ -68,11 +70,11 @@ class CheckResult:
         return 1 if any(d.severity in failing for d in self.diagnostics) else 0
 
 
-def discover(paths: Sequence[str]) -> list[str]:
+def discover(paths: Sequence[str], searched: list[str] | None = None) -> list[str]:
     from torchlint.config import normalize_paths
     from torchlint.project.detect import discover as _discover
 
-    return _discover(normalize_paths(paths))
+    return _discover(normalize_paths(paths), searched)
 
 
 def load_project(path: str) -> Project:
@@ -100,9 +102,20 @@ def run_check(
     run_cfg = options.config or Config()
     result = CheckResult(fail_on=options.fail_on)
     try:
-        for path in discover(paths):
+        if not paths:  # the nearest configuration upward: a closer one appearing changes the answer
+            from torchlint.project.discovery import upward_candidates
+
+            for candidate in upward_candidates(os.getcwd()):
+                result.inputs.append(candidate)
+                if os.path.isfile(candidate):
+                    break
+        for path in discover(paths, result.dirs):
             project = load_project(path)
             result.files.append(project.file.display)
+            if not project.requirements and not project.indexes and not project.problems:
+                result.notes.append(
+                    f"{project.file.display}: nothing to check (no requirements and no package index)"
+                )
             result.inputs.extend(_inputs_of(project))
             if project.members or _is_workspace_root(project):
                 # a new member directory changes the answer and is no recorded input: run again

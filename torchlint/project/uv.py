@@ -67,6 +67,16 @@ def load_uv_project(path: str, read_uv_toml: bool = True) -> Project:
     return project
 
 
+def load_uv_toml(path: str) -> Project:
+    """A ``uv.toml`` on its own (no pyproject beside it): uv's settings, no requirements."""
+    sf = load_toml_file(path)
+    project = Project(manager="uv", file=sf)
+    _load_tool_uv(project, sf, sf.data, ())
+    for i, idx in enumerate(project.indexes):
+        idx.order = i
+    return project
+
+
 # --------------------------------------------------------------------------- [project]
 
 

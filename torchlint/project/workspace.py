@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import glob
 import os
-import sys
 from typing import Any
 
 from torchlint.project.model import DeclaredRequirement, Problem, Project
@@ -72,18 +71,15 @@ def member_dirs(root_dir: str, ws: dict[str, Any]) -> tuple[list[str], list[tupl
 
 
 def _read_workspace(pyproject: str) -> dict[str, Any] | None:
-    """``[tool.uv.workspace]`` of a pyproject, or None (unreadable files are not roots)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+    """``[tool.uv.workspace]`` of a pyproject, or None: a file that cannot be read or parsed is
+    no root (the loader reports it when it is the one checked)."""
+    from torchlint.errors import InputError
+    from torchlint.project.tomlfile import parse_toml, read_text
 
     try:
-        with open(pyproject, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, ValueError):
+        return workspace_table(parse_toml(read_text(pyproject), pyproject))
+    except InputError:
         return None
-    return workspace_table(data)
 
 
 def find_root(pyproject: str) -> str | None:

@@ -146,3 +146,62 @@ def test_sarif_carries_the_member_as_related_location(tmp_path: Path) -> None:
     (res,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "TL201"]
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for loc in res.get("relatedLocations", [])}
     assert any(u.endswith("packages/trainer/pyproject.toml") for u in uris), res
+
+
+# ------------------------------------------------------------------ real workspaces (tests/corpus)
+
+WS_CORPUS = Path(__file__).parent / "corpus" / "workspaces"
+WS_ENTRIES = json.loads((WS_CORPUS / "index.json").read_text())
+
+
+def _entry_files(entry: dict[str, Any]) -> dict[str, str]:
+    return {rel: (WS_CORPUS / entry["dir"] / rel).read_text() for rel in entry["files"]}
+
+
+@pytest.mark.parametrize("entry", WS_ENTRIES, ids=lambda e: e["id"])
+def test_workspace_corpus_entry(entry: dict[str, Any], tmp_path: Path) -> None:
+    root = _write(tmp_path, _entry_files(entry))
+    member_dirs = sorted({str(Path(rel).parent) for rel in entry["files"] if "/" in rel})
+    for where in [root, *(root / d for d in member_dirs)]:  # the root, and each member finds it
+        code, diags, _ = _check(where)
+        loud = {d["code"] for d in diags if d["severity"] in ("error", "warning")}
+        summary = [(d["code"], d["severity"], d["message"][:160]) for d in diags]
+        assert not (loud & set(entry["must_not_codes"])), (where, summary)
+        if entry["verdict"] == "correct":
+            assert loud <= set(entry["expected_codes"]) | set(entry["acceptable_codes"]), summary
+            assert code == (1 if loud else 0), summary
+        else:
+            assert set(entry["expected_codes"]) <= loud, summary
+
+
+@pytest.mark.uv
+@pytest.mark.parametrize("entry", WS_ENTRIES, ids=lambda e: e["id"])
+def test_workspace_corpus_verdict_agrees_with_uv(entry: dict[str, Any], tmp_path: Path) -> None:
+    if uv_exe() is None:
+        pytest.skip("uv is not installed")
+    from tests.uvoracle_workspace import run_lock_workspace
+
+    outcome = run_lock_workspace(_entry_files(entry), tmp_path / "uv")
+    assert outcome.ok == (entry["verdict"] == "correct"), outcome.stderr[-1500:]
+
+
+@pytest.mark.uv
+def test_member_conflicts_count_for_the_workspace(tmp_path: Path) -> None:
+    """ws001 without the member's `conflicts`: uv stops with conflicting indexes, TL004 reports it."""
+    if uv_exe() is None:
+        pytest.skip("uv is not installed")
+    import re
+
+    from tests.uvoracle_workspace import run_lock_workspace
+
+    (entry,) = [e for e in WS_ENTRIES if e["id"] == "ws001"]
+    files = _entry_files(entry)
+    member = files["subexample/pyproject.toml"]
+    files["subexample/pyproject.toml"] = re.sub(r"conflicts = \[.*?\n\]\n", "", member, flags=re.S)
+    assert files["subexample/pyproject.toml"] != member
+    outcome = run_lock_workspace(files, tmp_path / "uv")
+    assert not outcome.ok and "conflicting indexes" in outcome.stderr, outcome.stderr[-800:]
+    code, diags, _ = _check(_write(tmp_path / "tl", files))
+    assert code == 1
+    (d,) = [d for d in diags if d["code"] == "TL004"]
+    assert d["filename"] == "subexample/pyproject.toml"

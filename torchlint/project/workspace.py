@@ -11,7 +11,8 @@ one :class:`~torchlint.project.model.Project`: the root's, with every member's r
 * the root's ``[tool.uv.sources]`` apply to every member; a member's own entry for a package
   replaces the root's for that member's requirements;
 * ``[[tool.uv.index]]`` tables of members are indexes of the workspace too (after the root's);
-* settings (``environments``, ``conflicts``, ``index-strategy``, overrides …) are the root's only;
+* settings (``environments``, ``index-strategy``, overrides …) are the root's only, except
+  ``conflicts``: a member's sets count for the workspace (its items name the member);
 * a requirement on another member needs a ``{ workspace = true }`` source, or uv refuses it;
 * a project finds its root upward: the nearest ancestor ``pyproject.toml`` with
   ``[tool.uv.workspace]`` whose members include it (otherwise it is a project of its own).
@@ -23,7 +24,7 @@ import glob
 import os
 from typing import Any
 
-from torchlint.project.model import DeclaredRequirement, Problem, Project
+from torchlint.project.model import DeclaredRequirement, Problem, Project, Setting
 from torchlint.project.requirements import canonical, parse_specifier
 
 #: Members a workspace may have before torchlint stops listing them (a glob gone wrong).
@@ -146,7 +147,29 @@ def load_workspace(root: Project) -> Project:
     return root
 
 
+def _merge_conflicts(root: Project, member: Project) -> None:
+    """A member's ``conflicts`` count for the workspace (uv 0.13, checked with real uv); an item
+    without ``package`` names the member itself."""
+    setting = member.uv.conflicts
+    if setting is None or not isinstance(setting.value, list):
+        return
+    own = member.name or ""
+    sets = [
+        [{**item, "package": item.get("package", own)} if isinstance(item, dict) else item for item in group]
+        if isinstance(group, list)
+        else group
+        for group in setting.value
+    ]
+    if root.uv.conflicts is None or not isinstance(root.uv.conflicts.value, list):
+        root.uv.conflicts = Setting(sets, setting.location)
+    else:
+        root.uv.conflicts = Setting([*root.uv.conflicts.value, *sets], root.uv.conflicts.location)
+
+
 def _merge(root: Project, member: Project, names: set[str]) -> None:
+    if member.name:
+        root.member_packages.append(canonical(member.name))
+    _merge_conflicts(root, member)
     root.members.append(member.file)
     root.extra_files.append(member.file)
     root.member_sources[member.file.display] = member.sources

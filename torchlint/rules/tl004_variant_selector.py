@@ -192,7 +192,7 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
     sets = conflict_sets(project)
     # uncovered pairs -> packages, first entry location
     found: dict[tuple[tuple[Activator, Activator], ...], list[tuple[str, SourceEntry | None, str]]] = {}
-    for package, entries in project.sources.items():
+    for package, entries in project.effective_sources().items():
         scoped = [(e, _selects(e)) for e in entries if e.kind == "index" and e.index]
         if not any(acts for _, acts in scoped):
             continue

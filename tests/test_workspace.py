@@ -127,6 +127,18 @@ def test_requirement_on_member_without_workspace_source_is_invalid(tmp_path: Pat
         assert not outcome.ok and "workspace = true" in outcome.stderr, outcome.stderr
 
 
+def test_a_project_naming_itself_needs_no_workspace_source(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": _root("").replace(
+            "dependencies = []",
+            'dependencies = []\n\n[project.optional-dependencies]\nx = []\nall = ["mono[x]"]',
+        ),
+        "packages/a/pyproject.toml": _member("a", "[]"),
+    }
+    code, diags, _ = _check(_write(tmp_path, files))
+    assert [d for d in diags if d["code"] == "TL000"] == [] and code == 0, diags
+
+
 def test_member_glob_matching_a_folder_without_pyproject_is_invalid(tmp_path: Path) -> None:
     files = {"pyproject.toml": _root(""), "packages/a/pyproject.toml": _member("a", "[]")}
     root = _write(tmp_path, files)

@@ -71,6 +71,11 @@ def member_dirs(root_dir: str, ws: dict[str, Any]) -> tuple[list[str], list[tupl
     return found, missing
 
 
+#: (path, mtime, size) → ``[tool.uv.workspace]``: a directory search asks about the same
+#: ancestors once per configuration it finds.
+_SEEN: dict[tuple[str, int, int], dict[str, Any] | None] = {}
+
+
 def _read_workspace(pyproject: str) -> dict[str, Any] | None:
     """``[tool.uv.workspace]`` of a pyproject, or None: a file that cannot be read or parsed is
     no root (the loader reports it when it is the one checked)."""
@@ -78,9 +83,21 @@ def _read_workspace(pyproject: str) -> dict[str, Any] | None:
     from torchlint.project.tomlfile import parse_toml, read_text
 
     try:
-        return workspace_table(parse_toml(read_text(pyproject), pyproject))
-    except InputError:
+        st = os.stat(pyproject)
+    except OSError:
         return None
+    key = (os.path.abspath(pyproject), st.st_mtime_ns, st.st_size)
+    if key in _SEEN:
+        return _SEEN[key]
+    try:
+        text = read_text(pyproject)
+        # most files have no workspace: skip parsing them (a directory search asks about many)
+        found = workspace_table(parse_toml(text, pyproject)) if "workspace" in text else None
+    except InputError:
+        found = None
+    if len(_SEEN) < 4096:
+        _SEEN[key] = found
+    return found
 
 
 def find_root(pyproject: str) -> str | None:
@@ -139,9 +156,10 @@ def load_workspace(root: Project) -> Project:
         )
     members = [load_uv_project(os.path.join(d, "pyproject.toml"), read_uv_toml=False) for d in dirs]
     names = {canonical(m.name) for m in [root, *members] if m.name}
+    owners = {m.file.display: canonical(m.name) for m in [root, *members] if m.name}
     for m in members:
         _merge(root, m, names)
-    root.requirements = _check_member_requirements(root, names)
+    root.requirements = _check_member_requirements(root, names, owners)
     for i, idx in enumerate(root.indexes):
         idx.order = i
     return root
@@ -193,13 +211,18 @@ def _merge(root: Project, member: Project, names: set[str]) -> None:
                 root.requires_python = both  # uv locks for every member's Python at once
 
 
-def _check_member_requirements(root: Project, names: set[str]) -> list[DeclaredRequirement]:
+def _check_member_requirements(
+    root: Project, names: set[str], owners: dict[str, str]
+) -> list[DeclaredRequirement]:
     """Drop requirements on members (the lock builds them from the workspace), reporting those
-    without the ``workspace = true`` source uv insists on."""
+    without the ``workspace = true`` source uv insists on; a project naming itself
+    (``all = ["pkg[extra]"]``) needs none."""
     kept = []
     for r in root.requirements:
         if r.name not in names:
             kept.append(r)
+            continue
+        if owners.get(r.location.filename) == r.name:
             continue
         entries = root.sources_for(r.name, r)
         if not any(e.kind == "workspace" for e in entries) and not r.requirement.url:

@@ -103,9 +103,18 @@ def test_explicit_toml_torchlint_does_not_understand_is_exit_2(tmp_path: Path) -
 
 def test_known_file_with_nothing_to_check_says_so(tmp_path: Path) -> None:
     _put(tmp_path, "pyproject.toml", '[build-system]\nrequires = ["hatchling"]\n')
-    proc = run_cli(["check", "--offline"], cwd=tmp_path)
-    assert proc.returncode == 0
-    assert "pyproject.toml: nothing to check" in proc.stderr + proc.stdout
+    _put(tmp_path, "web/pyproject.toml", '[project]\nname = "web"\nversion = "1"\ndependencies = ["flask"]\n')
+    for cwd in (tmp_path, tmp_path / "web"):
+        proc = run_cli(["check", "--offline"], cwd=cwd)
+        assert proc.returncode == 0
+        assert "pyproject.toml: nothing to check" in proc.stderr + proc.stdout
+    proc = run_cli(["check", "--offline"], cwd=_torch_project(tmp_path / "t"))
+    assert "nothing to check" not in proc.stderr + proc.stdout
+
+
+def _torch_project(folder: Path) -> Path:
+    _put(folder, "pyproject.toml", '[project]\nname = "t"\nversion = "1"\ndependencies = ["torch>=2.5"]\n')
+    return folder
 
 
 def test_uv_toml_alone_is_read_as_settings(tmp_path: Path) -> None:

@@ -112,9 +112,9 @@ def run_check(
         for path in discover(paths, result.dirs):
             project = load_project(path)
             result.files.append(project.file.display)
-            if not project.requirements and not project.indexes and not project.problems:
+            if _nothing_to_check(project):
                 result.notes.append(
-                    f"{project.file.display}: nothing to check (no requirements and no package index)"
+                    f"{project.file.display}: nothing to check (no PyTorch package and no package index)"
                 )
             result.inputs.extend(_inputs_of(project))
             if project.members or _is_workspace_root(project):
@@ -149,6 +149,14 @@ def run_check(
     # the first screen is the one that matters: errors, then warnings, then infos; by file and line
     result.diagnostics.sort(key=lambda d: (SEVERITY_ORDER[d.severity], *d.sort_key()[:3], d.code))
     return result
+
+
+def _nothing_to_check(project: Project) -> bool:
+    """No torch-family requirement, no index and nothing invalid: the rules have nothing to say."""
+    from torchlint.rules.common import TORCH_FAMILY
+
+    torchy = any(r.name in TORCH_FAMILY for r in [*project.requirements, *project.overrides])
+    return not torchy and not project.indexes and not project.problems and not project.uv.find_links
 
 
 def _is_workspace_root(project: Project) -> bool:

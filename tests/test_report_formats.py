@@ -52,6 +52,10 @@ HOSTILE = [
 ]
 
 
+#: URLs in a sample message and evidence line: the HTML report must make them links.
+LINKED = ("https://example.org/a", "https://download.pytorch.org/whl/cpu/torch/")
+
+
 def loc(row: int, col: int, end_row: int | None = None, end_col: int | None = None, **kw: Any) -> Location:
     filename = kw.pop("filename", "pyproject.toml")
     return Location(
@@ -108,6 +112,19 @@ def sample_result() -> CheckResult:
         diag("TL003", "warning", "duplicate one", loc(4, 17, end_col=20)),
         diag("TL003", "warning", "duplicate two", loc(4, 33, end_col=40)),
         diag("TL002", "info", HOSTILE[5], loc(7, 1), targets=("macos-arm64", "windows-x86_64")),
+        diag(
+            "TL102",
+            "info",
+            "`torch` is not listed on <https://example.org/a>",
+            loc(5, 1),
+            targets=(
+                "linux-x86_64-py3.12",
+                "linux-x86_64-py3.13",
+                "macos-arm64-py3.12",
+                "macos-arm64-py3.13",
+            ),
+            evidence=(f"{LINKED[1]} lists torch 2.7.0 (snapshot)",),
+        ),
         diag(
             "TL002",
             "info",
@@ -428,41 +445,43 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert page.startswith("<!DOCTYPE html>")
     c = parse_html(page)
     text = " ".join(" ".join(c.text).split())
-    for d in result.diagnostics:
-        assert " ".join(d.message.split()) in text, d.message
+    for d in result.diagnostics:  # code spans lose their backticks, links their angle brackets
+        plain = d.message.replace("`", "").replace("<https://", "https://").replace(".org/a>", ".org/a")
+        assert " ".join(plain.split()) in text, d.message
         for ev in d.evidence:
             assert ev in text
     assert "<script" not in page and "script" not in c.tags and "b" not in c.tags and "i" not in c.tags
     assert "&lt;script&gt;alert(" in page
-    doc_urls = {d.url for d in result.diagnostics}
+    doc_urls = {d.url for d in result.diagnostics} | set(LINKED)
     for tag, attr, value in c.links:
         assert attr in ("href",), (tag, attr, value)
         assert value.startswith("#") or value in doc_urls, value
+    assert {v for _t, _a, v in c.links} >= set(LINKED)  # URLs in messages and evidence are links
     assert "url(" not in page and "@import" not in page
     for line in page.splitlines():  # --quiet filters lines starting with these
         assert not line.startswith(("Found ", "All checks", "Index facts", "Note:", "Skipped "))
     assert "the bundled snapshot of 2026-01-01" in text
     assert "Note: the default index is the snapshot" in text
-    assert "3 errors" in text and "5 warnings" in text and "3 info" in text
+    assert "3 errors" in text and "5 warnings" in text and "4 info" in text
 
 
-def test_html_groups_by_target() -> None:
+def test_html_lists_each_finding_once_errors_first() -> None:
     result = sample_result()
-    groups = html_format.group_by_target(result.diagnostics)
-    names = [g.name for g in groups]
-    assert names[0] == "all targets"
-    assert [g.anchor for g in groups] == [f"target-{i}" for i in range(1, len(groups) + 1)]
-    assert set(names) == {"all targets", "linux-x86_64", "linux-aarch64", "macos-arm64", "windows-x86_64"}
-    by_name = {g.name: [d.message for d in g.diagnostics] for g in groups}
-    assert by_name["linux-x86_64"] == [HOSTILE[0], HOSTILE[1]]
-    assert by_name["linux-aarch64"] == [HOSTILE[0]]
-    assert HOSTILE[5] in by_name["macos-arm64"] and HOSTILE[5] in by_name["windows-x86_64"]
-    assert "odd span" in by_name["all targets"] and HOSTILE[0] not in by_name["all targets"]
     page = render("html", result, SOURCES)
     c = parse_html(page)
-    headings = " ".join(c.text)
-    for name in names:
-        assert name in headings
+    assert page.count('<article class="finding') == len(result.diagnostics)
+    severities = re.findall(r'<article class="finding (\w+)"', page)
+    order = {"error": 0, "warning": 1, "info": 2}
+    assert severities == sorted(severities, key=order.__getitem__) or severities == [
+        d.severity for d in result.diagnostics
+    ]
+    text = " ".join(c.text)
+    # targets as one compact list: a summary when the rule gave one, else merged target names
+    assert "linux-x86_64 (Python 3.12-3.15), linux-aarch64 (Python 3.12-3.15)" in text
+    assert "Linux x86_64, macOS arm64, Python 3.12–3.13" in text
+    # code spans are rendered, not shown raw
+    assert "<code>pytorch-triton</code>" in page and "`pytorch-triton`" not in page
+    assert html_format.targets_of(result.diagnostics[2]) == ""
 
 
 def test_html_clean_run() -> None:

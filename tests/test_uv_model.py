@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, uv_exe
-from tests.uvoracle import compare, model_of, run_lock
+from tests.uvoracle import compare, lock_once, model_of
 
 EXAMPLES = sorted(
     p / "pyproject.toml"
@@ -63,11 +63,13 @@ def _id(p: Path) -> str:
 
 @pytest.mark.uv
 @pytest.mark.slow
-@pytest.mark.parametrize("config", CONFIGS, ids=_id)
+@pytest.mark.parametrize(
+    "config", [pytest.param(c, marks=pytest.mark.xdist_group(_id(c))) for c in CONFIGS], ids=_id
+)
 def test_model_agrees_with_uv(config: Path, tmp_path: Path, indexserver_data_dir: Path) -> None:
     if uv_exe() is None:
         pytest.skip("uv is not installed")
-    outcome = run_lock(config.read_text(), tmp_path / "project", data_dir=indexserver_data_dir)
+    outcome = lock_once(config.read_text(), tmp_path / "project", data_dir=indexserver_data_dir)
     model = model_of(config)
     diffs = compare(model, outcome.lock)
     agree = model.lock_fails == (not outcome.ok) and not diffs

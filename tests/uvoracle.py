@@ -18,6 +18,7 @@ stopped by its process id.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import subprocess
@@ -53,7 +54,6 @@ PUBLIC = "https://download.pytorch.org"
 #: The placeholder the corpus files carry instead of the public default index's host.
 PYPI_PLACEHOLDER = re.compile(r"https?://PYPI-HOST(?:/simple)?/?")
 _PT_URL = re.compile(r"https?://download(?:-r2)?\.pytorch\.org(/whl[^\s\"'\]]*)?")
-_PIN = re.compile(r"==\s*([0-9][0-9A-Za-z.+!]*)")
 
 #: Projects served from each PyTorch key the configuration names.
 TORCH_PROJECTS = (
@@ -164,12 +164,24 @@ def _placeholder_version(specs: Iterable[SpecifierSet]) -> str | None:
     return None
 
 
+_WORLDS: dict[tuple[frozenset[str], int], dict[str, Any]] = {}
+
+
+def _snapshot_part(keys: frozenset[str], snap: Snapshot) -> dict[str, Any]:
+    """Every version of every torch-family and Triton project on *keys* (memoised per process:
+    configurations naming the same indexes share it; callers get a deep copy)."""
+    hit = _WORLDS.get((keys, id(snap)))
+    if hit is None:
+        hit = _WORLDS[(keys, id(snap))] = world_from_snapshot(
+            {k: list(TORCH_PROJECTS) for k in keys}, newest=1000, snapshot=snap
+        )
+    return hit
+
+
 def world_for(text: str, data: dict[str, Any], snap: Snapshot | None = None) -> dict[str, Any]:
     snap = snap or Snapshot.bundled()
     keys = snapshot_keys(text, snap)
-    world = world_from_snapshot(
-        {k: list(TORCH_PROJECTS) for k in keys}, newest=1000, keep_versions=_PIN.findall(text), snapshot=snap
-    )
+    world = copy.deepcopy(_snapshot_part(frozenset(keys), snap))
     default = world["indexes"].setdefault("/simple", {"projects": {}})["projects"]
     # a declared project the snapshot records on a PyTorch key without files (torchcodec, a
     # flash-attn build): served there as a placeholder, so only what the snapshot does record can
@@ -449,6 +461,20 @@ def run_lock(
         lock = tomllib.loads(lock_path.read_text()) if proc.returncode == 0 and lock_path.exists() else None
         stderr = proc.stderr.replace(server.url, PUBLIC)
     return LockOutcome(proc.returncode == 0, stderr, lock, rewritten, changes)
+
+
+#: Locks already taken in this process, by configuration text (see :func:`lock_once`).
+_LOCKS: dict[str, LockOutcome] = {}
+
+
+def lock_once(text: str, workdir: Path, *, data_dir: Path | None = None) -> LockOutcome:
+    """:func:`run_lock`, once per configuration and test process: the model comparison and the
+    matrix comparison read the same lock (their tests share an ``xdist_group`` per config, so
+    they run in one worker)."""
+    hit = _LOCKS.get(text)
+    if hit is None:
+        hit = _LOCKS[text] = run_lock(text, workdir, data_dir=data_dir)
+    return hit
 
 
 # --------------------------------------------------------------------------------------------- picks

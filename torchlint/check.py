@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from torchlint.config import Config, from_source, ignored_by_path
 from torchlint.diagnostics import SEVERITY_ORDER, Diagnostic
@@ -60,6 +61,11 @@ class CheckResult:
     bytes_received: int = 0
     origins: set[str] = field(default_factory=set)
     snapshot_date: str | None = None
+    #: (context, resolution model) of each file whose model the run computed: the HTML report
+    #: builds the matrix from them (:func:`torchlint.matrix.build.project_matrix`).
+    models: list[tuple[Any, Any]] = field(default_factory=list)
+    #: One line per file whose intended targets have gaps, pointing at ``torchlint matrix``.
+    matrix_notes: list[str] = field(default_factory=list)
     #: For result replay: until when the facts are fresh; ``replayable`` False after a degraded run.
     valid_until: float | None = None
     replayable: bool = True
@@ -83,12 +89,30 @@ def load_project(path: str) -> Project:
     return load_any(path)
 
 
-def run_check(
-    paths: Sequence[str], options: CheckOptions, environ: Mapping[str, str] | None = None
-) -> CheckResult:
+def project_context(
+    path: str, options: CheckOptions, probe: Probe | None, env: Mapping[str, str]
+) -> RuleContext:
+    """Load *path* and build what rules and the resolution model read: targets (required ones
+    from ``--target``, ``[tool.torchlint] targets`` or ``--config``), routing, the run's probe.
+
+    ``check`` and ``matrix`` share it, so both judge the same targets from the same facts.
+    """
     from torchlint.routing import Router, resolve_default_index
     from torchlint.targets import build_targets
 
+    run_cfg = options.config or Config()
+    project = load_project(path)
+    # every checked file's [tool.torchlint] must be valid; --config's targets apply to all
+    own = from_source(project.file, ("tool", "torchlint"))
+    required = (run_cfg.targets if run_cfg.explicit else own.targets) or []
+    targets = build_targets(project, options.targets, required)
+    router = Router(project, resolve_default_index(project, options.default_index, dict(env)))
+    return RuleContext(project, targets, router, probe)
+
+
+def run_check(
+    paths: Sequence[str], options: CheckOptions, environ: Mapping[str, str] | None = None
+) -> CheckResult:
     env = dict(os.environ if environ is None else environ)
     if options.codes is not None:
         wanted = set(options.codes)
@@ -110,7 +134,8 @@ def run_check(
                 if os.path.isfile(candidate):
                     break
         for path in discover(paths, result.dirs):
-            project = load_project(path)
+            ctx = project_context(path, options, probe, env)
+            project = ctx.project
             result.files.append(project.file.display)
             if _nothing_to_check(project):
                 result.notes.append(
@@ -120,13 +145,9 @@ def run_check(
             if project.members or _is_workspace_root(project):
                 # a new member directory changes the answer and is no recorded input: run again
                 result.replayable = False
-            # every checked file's [tool.torchlint] must be valid; --config's targets apply to all
-            own = from_source(project.file, ("tool", "torchlint"))
-            required = (run_cfg.targets if run_cfg.explicit else own.targets) or []
-            targets = build_targets(project, options.targets, required)
-            router = Router(project, resolve_default_index(project, options.default_index, env))
-            ctx = RuleContext(project, targets, router, probe)
             run = run_rules(ctx, rules)
+            if needs_probe:
+                _add_matrix(ctx, result)
             found = _member_fixes_dropped(project, run.diagnostics)
             result.diagnostics.extend(_filter(project, rules, found, run.skipped, run_cfg, result))
             result.skipped.extend(run.skipped)
@@ -134,14 +155,7 @@ def run_check(
         if probe is not None:
             probe.close()
     if probe is not None and needs_probe:
-        result.notes.extend(probe.notes)
-        result.requests = probe.stats.requests
-        result.bytes_received = probe.stats.bytes_received
-        result.origins = set(probe.origins)
-        result.valid_until = probe.valid_until
-        result.replayable = result.replayable and not probe.degraded
-        if "snapshot" in result.origins:
-            result.snapshot_date = probe.snapshot.date
+        record_probe(result, probe)
     if not options.pedantic:
         shown = [d for d in result.diagnostics if d.severity != "info" or d.code in options.show_info]
         result.hidden = len(result.diagnostics) - len(shown)
@@ -175,6 +189,35 @@ def _member_fixes_dropped(project: Project, found: list[Diagnostic]) -> list[Dia
     return [
         d if d.fix is None or d.location.filename == own else dataclasses.replace(d, fix=None) for d in found
     ]
+
+
+def _add_matrix(ctx: RuleContext, result: CheckResult) -> None:
+    """The summary line when intended targets have gaps or differ, read from the model the rules
+    just used (memoised, so no second solve); the model is kept for the HTML report's matrix,
+    which is built only when that format renders."""
+    from torchlint.matrix.build import gap_line, summarize
+    from torchlint.resolution import resolve
+
+    try:
+        res = resolve(ctx)
+        line = gap_line(summarize(ctx, res))
+    except Exception:  # the rules already reported what they could; the matrix is an extra
+        return
+    result.models.append((ctx, res))
+    if line is not None:
+        result.matrix_notes.append(line)
+
+
+def record_probe(result: CheckResult, probe: Probe) -> None:
+    """What the run's facts rest on (live, cache, snapshot and its date), for the footer."""
+    result.notes.extend(probe.notes)
+    result.requests = probe.stats.requests
+    result.bytes_received = probe.stats.bytes_received
+    result.origins = set(probe.origins)
+    result.valid_until = probe.valid_until
+    result.replayable = result.replayable and not probe.degraded
+    if "snapshot" in result.origins:
+        result.snapshot_date = probe.snapshot.date
 
 
 def _inputs_of(project: Project) -> list[str]:

@@ -420,3 +420,12 @@ def snapshot(out_dir: str, mirror: tuple[str, ...], default_index: str | None, t
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
     click.echo(summary)
+
+
+def _register_matrix() -> None:
+    from torchlint.matrix.command import matrix
+
+    main.add_command(matrix)
+
+
+_register_matrix()

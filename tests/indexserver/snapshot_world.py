@@ -63,6 +63,18 @@ def _requirement(line: str) -> Requirement | None:
         return None
 
 
+@functools.lru_cache(maxsize=65536)
+def _parsed(line: str) -> tuple[str, str, SpecifierSet, tuple[str, ...]] | None:
+    """A Requires-Dist line as (normalised name, specifier text, specifier, exact pins); memoised:
+    every wheel of a release repeats the same lines."""
+    r = _requirement(line)
+    if r is None:
+        return None
+    name = r.name.lower().replace("_", "-").replace(".", "-")
+    pins = tuple(s.version for s in r.specifier if s.operator == "==" and "*" not in s.version)
+    return name, str(r.specifier), r.specifier, pins
+
+
 def world_from_snapshot(
     projects: dict[str, Iterable[str]],
     *,
@@ -111,14 +123,13 @@ def world_from_snapshot(
         for v in pick:
             for f in vs[v]:
                 for line in requirements(key, f):
-                    r = _requirement(line)
-                    if r is None:
+                    parsed = _parsed(line)
+                    if parsed is None:
                         continue
-                    name = r.name.lower().replace("_", "-").replace(".", "-")
-                    needed.setdefault(name, {})[str(r.specifier)] = r.specifier
-                    for spec in r.specifier:
-                        if spec.operator == "==" and "*" not in spec.version:
-                            pinned.setdefault(name, set()).add(spec.version)
+                    name, text, spec, pins = parsed
+                    needed.setdefault(name, {})[text] = spec
+                    if pins:
+                        pinned.setdefault(name, set()).update(pins)
 
     for key, names in projects.items():
         for name in names:

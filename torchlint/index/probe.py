@@ -137,7 +137,8 @@ class Probe:
         result = self._fetch_listing(index, project)
         with self._lock:
             self._listings[key] = result
-            self.origins.add(result.origin)
+            if result.ok:  # a page that could not be read is no fact ("live data, 0 requests")
+                self.origins.add(result.origin)
             if result.origin in ("live", "cache") and not self.options.offline:
                 expiry = _epoch(result.fetched_at) + self._ttl(index.url)
                 self.valid_until = expiry if self.valid_until is None else min(self.valid_until, expiry)

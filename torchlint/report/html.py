@@ -1,13 +1,13 @@
 """``--output-format html``: one self-contained page (inline CSS, no scripts, no external assets).
 
-Findings are grouped by target: a diagnostic that names targets is listed under each of them,
-one that names none under "all targets". The only links that leave the page are the rule
-documentation links. Rendered with jinja2 (autoescape on), imported only when this format runs.
+The page answers the question first and the findings second: the matrix of every checked file
+(what uv installs on each target, :mod:`torchlint.matrix`), then each finding once, errors first,
+with its targets as one compact list, its message rendered (code spans, links) and its evidence
+URLs clickable. Rendered with jinja2 (autoescape on), imported only when this format runs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from torchlint.index.urls import redact_text
@@ -17,29 +17,28 @@ if TYPE_CHECKING:
     from torchlint.check import CheckResult
     from torchlint.diagnostics import Diagnostic
 
-ALL_TARGETS = "all targets"
 
+def targets_of(d: Diagnostic) -> str:
+    """A finding's targets as one compact list (``Linux x86_64/aarch64, Python 3.12–3.15``)."""
+    summary = d.extra.get("targets_summary")
+    if summary:
+        return str(summary)
+    if not d.targets:
+        return ""
+    from torchlint.targets import PLATFORMS, Target, describe
 
-@dataclass
-class Group:
-    name: str
-    anchor: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    def count(self, severity: str) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == severity)
-
-
-def group_by_target(diagnostics: list[Diagnostic]) -> list[Group]:
-    """Groups in order of first appearance; "all targets" first when present."""
-    groups: dict[str, Group] = {}
-    for d in diagnostics:
-        for name in d.targets or (ALL_TARGETS,):
-            groups.setdefault(name, Group(name, "")).diagnostics.append(d)
-    ordered = sorted(groups.values(), key=lambda g: g.name != ALL_TARGETS)
-    for i, g in enumerate(ordered, start=1):
-        g.anchor = f"target-{i}"
-    return ordered
+    plats = {p.name: p for p in PLATFORMS}
+    parsed: list[Target] = []
+    for name in d.targets:
+        plat, sep, py = name.rpartition("-py")
+        try:
+            major, minor = (int(x) for x in py.split(".")[:2])
+        except ValueError:
+            return ", ".join(d.targets)
+        if not sep or plat not in plats:
+            return ", ".join(d.targets)
+        parsed.append(Target(plats[plat], (major, minor)))
+    return describe(parsed)
 
 
 def _source_line(d: Diagnostic, sources: dict[str, str]) -> str | None:
@@ -52,24 +51,24 @@ def _source_line(d: Diagnostic, sources: dict[str, str]) -> str | None:
 
 
 def render(result: CheckResult, sources: dict[str, str]) -> str:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
     from torchlint import __version__
+    from torchlint.matrix.build import project_matrix
+    from torchlint.matrix.html import environment
 
-    env = Environment(
-        loader=PackageLoader("torchlint", "templates"),
-        undefined=StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
     counts = {s: sum(1 for d in result.diagnostics if d.severity == s) for s in ("error", "warning", "info")}
-    return env.get_template("report.html.j2").render(
-        version=__version__,
-        files=result.files,
-        counts=counts,
-        total=len(result.diagnostics),
-        basis=basis(result),
-        groups=group_by_target(result.diagnostics),
-        source_line=lambda d: _source_line(d, sources),
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            version=__version__,
+            files=result.files,
+            counts=counts,
+            total=len(result.diagnostics),
+            hidden=getattr(result, "hidden", 0),
+            basis=basis(result),
+            diagnostics=result.diagnostics,
+            matrices=[project_matrix(ctx, res) for ctx, res in getattr(result, "models", [])],
+            targets_of=targets_of,
+            source_line=lambda d: _source_line(d, sources),
+        )
     )

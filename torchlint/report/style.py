@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 from typing import IO
 
-_CODES = {"red": "31", "yellow": "33", "blue": "34", "cyan": "36", "bold": "1", "dim": "2", "green": "32"}
+_CODES = {
+    "red": "31",
+    "yellow": "33",
+    "blue": "34",
+    "magenta": "35",
+    "cyan": "36",
+    "bold": "1",
+    "dim": "2",
+    "green": "32",
+}
 
 
 def use_color(choice: str, stream: IO[str]) -> bool:

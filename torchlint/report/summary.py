@@ -43,4 +43,5 @@ def basis(result: CheckResult) -> list[str]:
         lines.append(f"Skipped {code}: {why}.")
     for note in result.notes:
         lines.append(f"Note: {note}.")
+    lines.extend(f"{line}." for line in getattr(result, "matrix_notes", ()))
     return lines

@@ -12,10 +12,10 @@ marked, first match wins:
   - with no upper bound on ``requires-python``: a Python the locked version has no wheel for
     while it has wheels for the platform (a new Python before the stack supports it), or above
     every wheel any allowed version has (the honest fix is an upper bound, not another index);
-  - a platform the routed index has no wheel for in any build of any allowed version (CUDA or
-    ROCm builds on macOS, ROCm on Linux aarch64), when the author limited the route with a marker
-    or ``environments`` and named no architecture of that platform; an unconditional route is
-    meant everywhere;
+  - a platform the routed index has no wheel for in any build of an allowed version as new as the
+    one uv locks (CUDA or ROCm builds on macOS, an old CUDA variant on Linux aarch64), when the author limited the route with a marker or
+    ``environments`` and named no architecture of that platform (a route so limited is written
+    for the platforms its index serves); an unconditional route is meant everywhere;
   - a target no index serves in an allowed version as new as the one uv locks (Intel macOS,
     dropped after torch 2.2.2);
 * ``explicit``: ``[tool.uv] environments`` is set and covers the target;
@@ -89,9 +89,14 @@ def mark_intent(ctx: RuleContext, res: Resolution) -> None:
         (o.package, o.target.name, o.fork) for o in res.outcomes if o.status == "ok"
     }
     memo: dict[tuple[object, ...], str] = {}
+    python_named = any(
+        "python_" in str(e.marker) for e in (*project.uv.environments, *project.uv.required_environments)
+    )
     for o in res.outcomes:
         if o.target.required:
-            o.intent = "required"
+            # a required platform is met at some Python (uv's own reading of the entries); a
+            # Python beyond every wheel under an open `requires-python` stays out of intent
+            o.intent = "no" if not python_named and _python_gap(o, upper) else "required"
             continue
         if o.fork.chosen and any(
             (o.package, o.target.name, f) in served for f in res.forks if f is not o.fork
@@ -102,7 +107,8 @@ def mark_intent(ctx: RuleContext, res: Resolution) -> None:
         if o.route.source is not None:
             markers.append(o.route.source.marker)
         limited = envs or any(_limits_platforms(m, o.fork) for m in markers)
-        key = (id(o.listing), o.package, str(o.requirements[0].specifier), o.target.name, limited)
+        pick = str(o.pick.version) if o.pick is not None else None
+        key = (id(o.listing), o.package, str(o.requirements[0].specifier), o.target.name, pick, limited)
         hit = memo.get(key)
         if hit is None:
             if o.package not in by_package:
@@ -125,19 +131,35 @@ def _inferred(ctx: RuleContext, o: Outcome, named: set[str], upper: bool, limite
     if listing is None:
         return "inferred"
     pick = o.pick
-    if not upper and pick is not None and pick.for_target(t) is None:
-        builds = [c for c in o.allowed if c.version.public == pick.version.public] or [pick]
-        if any(_platform_served(c, t) for c in builds):
-            return "no"  # only this Python lacks a wheel, and requires-python has no upper bound
-    if not upper and o.allowed and not any(_python_served(c, t) for c in o.allowed):
-        return "no"  # open requires-python above every wheel of every allowed version
-    # the routed index never built an allowed version (any build of it) for this platform
-    every = matching(versions(listing), _relaxed(o.requirements[0].specifier), True)
+    if _python_gap(o, upper):
+        return "no"
+    # the routed index builds no allowed version as new as the locked one (any build of it) for
+    # this platform: the route was written for the platforms it serves (a CUDA index on macOS,
+    # an old CUDA variant on Linux aarch64), unless a marker names this architecture
+    spec = _relaxed(o.requirements[0].specifier)
+    if pick is not None:
+        from packaging.specifiers import SpecifierSet
+
+        spec &= SpecifierSet(f">={pick.version.public}")
+    every = matching(versions(listing), spec, True)
     if limited and t.platform.name not in named and not any(_platform_served(c, t) for c in every):
         return "no"
     if not _served_somewhere(ctx, o, t, at_least=pick):
         return "no"  # no index serves it in an allowed version as new as the one uv locks
     return "inferred"
+
+
+def _python_gap(o: Outcome, upper: bool) -> bool:
+    """Under an open ``requires-python``: only this Python lacks a wheel of the locked version
+    (a new Python before the stack supports it), or it is above every wheel of every allowed one."""
+    if upper or o.listing is None:
+        return False
+    t, pick = o.target, o.pick
+    if pick is not None and pick.for_target(t) is None:
+        builds = [c for c in o.allowed if c.version.public == pick.version.public] or [pick]
+        if any(_platform_served(c, t) for c in builds):
+            return True
+    return bool(o.allowed) and not any(_python_served(c, t) for c in o.allowed)
 
 
 def _python_served(c: Candidate, t: Target) -> bool:

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from torchlint.index.model import FileEntry, Listing
+from torchlint.index.model import Listing
 from torchlint.index.urls import parse_pytorch_url, redact
 from torchlint.project.model import DeclaredRequirement, IndexDef, SourceEntry
+from torchlint.resolution.solver import merge_listings
 from torchlint.routing import index_display
 from torchlint.rules.base import RuleContext
 from torchlint.rules.common import TORCH_FAMILY, Candidate, allows_prereleases, matching, versions
@@ -108,27 +109,6 @@ def channel(index: IndexDef, ctx: RuleContext) -> str | None:
     return None if pt is None else str(pt.channel)
 
 
-def _merge(listings: Sequence[Listing]) -> Listing:
-    files: list[FileEntry] = []
-    seen: set[str] = set()
-    for lst in listings:
-        for f in lst.files:
-            if f.filename not in seen:
-                seen.add(f.filename)
-                files.append(f)
-    first = listings[0]
-    return Listing(
-        first.index_url,
-        first.project,
-        "ok",
-        tuple(files),
-        origin=first.origin,
-        fetched_at=first.fetched_at,
-        derived=any(lst.derived for lst in listings),
-        page_url=first.page_url,
-    )
-
-
 class Routing:
     """Per-run, memoised: the groups of routed requirements and cross-index lookups."""
 
@@ -212,7 +192,7 @@ class Routing:
             targets,
             found[0][0],
             None,
-            _merge([lst for _, lst in found]),
+            merge_listings([lst for _, lst in found]),
             "chain",
             merged=tuple(i for i, _ in found),
         )

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from torchlint.index.urls import parse_pytorch_url, redact
+from torchlint.index.urls import parse_pytorch_url
 from torchlint.routing import index_display
+from torchlint.rules.listing_helpers import origin as origin
+from torchlint.rules.listing_helpers import page as page
 from torchlint.targets import describe
 
 if TYPE_CHECKING:
     from torchlint.diagnostics import Location, Severity
-    from torchlint.index.model import Listing
     from torchlint.resolution.candidates import Candidate
     from torchlint.resolution.forks import Fork
     from torchlint.resolution.model import Outcome, Resolution
@@ -42,18 +43,6 @@ def location_of(o: Outcome) -> Location:
 
 def index_text(o: Outcome) -> str:
     return index_display(o.index) if o.index is not None else "no index"
-
-
-def page(listing: Listing) -> str:
-    if listing.index_url.startswith("snapshot:"):
-        return f"the default index's {listing.project} page"
-    return redact(listing.page_url or f"{listing.index_url.rstrip('/')}/{listing.project}/")
-
-
-def origin(listing: Listing) -> str:
-    if listing.origin == "snapshot":
-        return "snapshot" + (", derived" if listing.derived else "")
-    return listing.origin
 
 
 def severity_of(outcomes: Iterable[Outcome]) -> Severity:

@@ -68,6 +68,21 @@ RULE = Rule(
 )
 
 
+def _poetry_priority(ctx: RuleContext, name: str | None) -> str | None:
+    """The ``priority`` a ``[[tool.poetry.source]]`` named *name* declares (legacy keys mapped)."""
+    if ctx.project.manager != "poetry" or name is None:
+        return None
+    tool = ctx.project.file.data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    sources = poetry.get("source") if isinstance(poetry, dict) else None
+    for src in sources if isinstance(sources, list) else ():
+        if isinstance(src, dict) and src.get("name") == name:
+            if isinstance(src.get("priority"), str):
+                return str(src["priority"])
+            return "secondary" if src.get("secondary") is True else None
+    return None
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if ctx.project.manager == "pip":
         return  # pip has no explicit indexes: its extra indexes are TL005's business
@@ -85,12 +100,23 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 "is looked up there, and projects it does not serve (or serves incompletely) fail"
             )
             help_ = "keep the default index and mark this index `explicit = true`, routing torch packages to it in `[tool.uv.sources]`"
+        elif _poetry_priority(ctx, idx.name) in ("supplemental", "secondary"):
+            message = (
+                f"PyTorch {where} is a {_poetry_priority(ctx, idx.name)} source, not explicit: Poetry still asks it "
+                "for every package the primary sources lack, and an error there (403 for projects it does not "
+                "serve) can abort the resolution (python-poetry/poetry#4704)"
+            )
+            help_ = 'set `priority = "explicit"` and keep `source = ...` on the torch dependencies'
         else:
             message = (
                 f"PyTorch {where} is not explicit: it is consulted before the default index for every package, "
                 "so projects it mirrors (numpy, jinja2, markupsafe, nvidia-*, …) come from it"
             )
-            help_ = "add `explicit = true` and route the torch packages to it in `[tool.uv.sources]`"
+            help_ = (
+                'set `priority = "explicit"` and pin the torch dependencies to it with `source = ...`'
+                if ctx.project.manager == "poetry"
+                else "add `explicit = true` and route the torch packages to it in `[tool.uv.sources]`"
+            )
         related = []
         if idx.url_location is not None and idx.url_location != idx.location:
             related.append(Related(f"{pt.channel} {pt.variant or pt.kind} index", idx.url_location))

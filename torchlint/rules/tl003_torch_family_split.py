@@ -73,6 +73,26 @@ def _variant(idx: IndexDef | None, mirrors: dict[str, str]) -> tuple[str, str | 
     return (pt.channel, pt.variant)
 
 
+def _pins_torch_build(ctx: RuleContext, package: str, *routes: Route) -> bool:
+    """Do *package*'s builds on the PyTorch index in play require torch's exact build?
+
+    torchvision and torchaudio require ``torch=={same release}`` with the same local label, so a
+    copy from another index is compiled against another torch (the import-time failures above):
+    a warning. A package with no such recorded pin (torchcodec and torchao declare none: PyPI's
+    build beside a CUDA torch is a common, working choice) is an info. Read from the index's
+    recorded dependency patterns (the snapshot's, or a mirror's snapshot key), not from names.
+    """
+    probe = ctx.probe
+    if probe is None:
+        return True
+    for idx in (r.pinned_index for r in routes):
+        if idx is not None and any(
+            p.requires == "torch" and p.pin == "same-version" for p in probe.patterns(idx, package)
+        ):
+            return True
+    return False
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     mirrors = dict(ctx.probe.options.mirrors) if ctx.probe is not None else {}
@@ -124,12 +144,18 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         elif kind == "channel":
             message = f"`{req.name}` comes from {_where(rf)} but `torch` from {_where(rt)}: a different release channel"
             severity = "warning"
-        else:
+        elif _pins_torch_build(ctx, req.name, rt, rf):
             message = (
                 f"`{req.name}` comes from {_where(rf)} but `torch` from {_where(rt)}: "
                 f"`{req.name}` must be built for the same torch"
             )
             severity = "warning"
+        else:
+            message = (
+                f"`{req.name}` comes from {_where(rf)} but `torch` from {_where(rt)}: its builds do not "
+                "pin torch's build, so this works unless it loads compiled torch extensions"
+            )
+            severity = "info"
         entry = rf.source
         location = entry.location if entry is not None and entry.location is not None else req.location
         related = (

@@ -67,6 +67,7 @@ from collections.abc import Iterator
 
 from torchlint.diagnostics import Diagnostic, Fix, Location, Related
 from torchlint.project.model import DeclaredRequirement, SourceEntry
+from torchlint.project.requirements import canonical
 from torchlint.rules.base import Example, Rule, RuleContext
 from torchlint.rules.config_helpers import (
     Activator,
@@ -117,6 +118,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _marker_selectors(ctx: RuleContext) -> Iterator[Diagnostic]:
+    if ctx.project.manager != "uv":
+        return  # Poetry and PDM evaluate `extra` in a dependency's marker as written
     for package, entries in ctx.project.sources.items():
         for entry in entries:
             acts = marker_selectors(entry.marker_raw)
@@ -125,6 +128,17 @@ def _marker_selectors(ctx: RuleContext) -> Iterator[Diagnostic]:
             keys = ", ".join(f'{k} = "{n}"' for k, n in acts)
             names = " and ".join(describe_activator(a) for a in acts)
             target = f"index `{entry.index}`" if entry.index else "its source"
+            # uv reads `extra == 'x'` in a source marker as true (the source applies to every
+            # declaration): that changes something only where the package is declared outside
+            # the selected extras; negated terms (`extra != 'y'`) were read differently across uv
+            # releases (astral-sh/uv#17967), so those are not certain either
+            reqs = ctx.project.requirements_named(package)
+            contained = bool(reqs) and all(
+                r.scope.kind in ("extra", "group")
+                and (str(r.scope.kind), canonical(r.scope.name or "")) in acts
+                for r in reqs
+            )
+            negated = _NEGATED.search(entry.marker_raw or "") is not None
             yield ctx.diagnostic(
                 f'source for `{package}` selects {names} with `marker = "{entry.marker_raw}"`: '
                 f"uv scopes a source to an extra or group only with the `extra =` / `group =` key, so "
@@ -133,9 +147,11 @@ def _marker_selectors(ctx: RuleContext) -> Iterator[Diagnostic]:
                 help=f"write `{keys}` in the entry instead of the marker, and declare the variants "
                 "mutually exclusive in `[tool.uv] conflicts`",
                 fix=_key_fix(ctx, entry),
+                severity="info" if contained or negated else None,
             )
 
 
+_NEGATED = re.compile(r"""extra\s*!=|!=\s*extra|\bnot\s+in\b""")
 _ONLY_EXTRA = re.compile(r"""^\s*(?:extra\s*==\s*['"]([^'"]+)['"]|['"]([^'"]+)['"]\s*==\s*extra)\s*$""")
 
 
@@ -191,7 +207,7 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
         return  # pixi solves each environment (feature set) on its own; `conflicts` is uv's
     sets = conflict_sets(project)
     # uncovered pairs -> packages, first entry location
-    found: dict[tuple[tuple[Activator, Activator], ...], list[tuple[str, SourceEntry | None, str]]] = {}
+    found: dict[tuple[tuple[Activator, Activator], ...], list[tuple[str, SourceEntry | None, str, bool]]] = {}
     for package, entries in project.effective_sources().items():
         scoped = [(e, _selects(e)) for e in entries if e.kind == "index" and e.index]
         if not any(acts for _, acts in scoped):
@@ -231,10 +247,19 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
         if len(pairs) > 4:
             detail += f"; … ({len(pairs)} pairs in all)"
-        found.setdefault(tuple(pairs), []).append((package, first, detail))
+        # a variant left on the default routing beside one routed elsewhere is harmless when the
+        # routed one is in a declared `conflicts` set: uv then has a fork without it, where the
+        # default-routed variant resolves on its own (only both together share one build)
+        hard = any(
+            not (
+                (not keys[a] and any(b in cs for cs in sets)) or (not keys[b] and any(a in cs for cs in sets))
+            )
+            for a, b in pairs
+        )
+        found.setdefault(tuple(pairs), []).append((package, first, detail, hard))
     for uncovered, items in found.items():
-        packages = ", ".join(f"`{p}`" for p, _, _ in items)
-        _, first, detail = items[0]
+        packages = ", ".join(f"`{p}`" for p, _, _, _ in items)
+        _, first, detail, _ = items[0]
         names = sorted({a for pair in uncovered for a in pair})
         location = (
             first.location
@@ -245,6 +270,7 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
         if project.uv.conflicts is not None and project.uv.conflicts.location is not None:
             related.append(Related("`conflicts` is declared here", project.uv.conflicts.location))
         conflict = ", ".join(f'{{ {k} = "{n}" }}' for k, n in names)
+        hard = any(h for _, _, _, h in items)
         yield ctx.diagnostic(
             f"{packages} routed to different indexes per extra/group ({detail}), but `[tool.uv] conflicts` "
             "does not declare these mutually exclusive: uv resolves them together, so one build serves every "
@@ -253,6 +279,7 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
             related=related,
             help=f"add `conflicts = [[{conflict}]]` to `[tool.uv]`",
             fix=_conflicts_fix(ctx, location, names, conflict),
+            severity=None if hard else "info",
         )
 
 

@@ -272,9 +272,12 @@ def _overlaps(ctx: RuleContext) -> Iterator[Diagnostic]:
         if len(entries) < 2:
             continue
         pairs: dict[tuple[int, int], list[Target]] = {}
+        wins: set[int] = set()
         for t in ctx.targets:
             for ex, gr in contexts:
                 applicable = ctx.router.applicable_sources(package, t, ex, gr)
+                if applicable:
+                    wins.add(entries.index(applicable[0]))
                 if len(applicable) < 2:
                     continue
                 first = applicable[0]
@@ -299,6 +302,8 @@ def _overlaps(ctx: RuleContext) -> Iterator[Diagnostic]:
                 targets=targets,
                 related=related,
                 help="make the markers disjoint (e.g. `sys_platform == 'linux'` / `sys_platform != 'linux'`)",
+                # an entry that wins elsewhere is only shadowed where both match: uv accepts it
+                severity="info" if j in wins and not any(t.required for t in targets) else None,
             )
 
 

@@ -101,3 +101,48 @@ def test_lock_file_appearing_beside_the_project_runs_again(tmp_path: Path) -> No
     after = _check(cache, cwd=proj)
     assert _stamp(cache) != stamp, "a new uv.lock must not be answered from the stored result"
     assert after == _fresh(tmp_path, cwd=proj)
+
+
+def test_new_project_deep_in_a_checked_directory_runs_again(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    (proj / "services" / "api").mkdir(parents=True)
+    (proj / "pyproject.toml").write_text(PYPROJECT)
+    cache = tmp_path / "cache"
+    before = _check(cache, ".", cwd=proj)
+    (proj / "services" / "api" / "requirements.txt").write_text(INSECURE)
+    after = _check(cache, ".", cwd=proj)
+    assert after == _fresh(tmp_path, ".", cwd=proj)
+    assert after != before and "TL302" in after[1]
+
+
+def test_closer_configuration_appearing_for_a_pathless_check_runs_again(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    sub = proj / "sub"
+    sub.mkdir(parents=True)
+    (proj / "pyproject.toml").write_text(PYPROJECT)
+    cache = tmp_path / "cache"
+    before = _check(cache, cwd=sub)  # no path: the nearest pyproject upward (../pyproject.toml)
+    stamp = _stamp(cache)
+    assert _check(cache, cwd=sub) == before and _stamp(cache) == stamp, "an unchanged run replays"
+    (sub / "pyproject.toml").write_text(
+        PYPROJECT + '\n[tool.uv]\nextra-index-url = ["http://mirror.invalid/whl/cpu"]\n'
+    )
+    after = _check(cache, cwd=sub)
+    assert after == _fresh(tmp_path, cwd=sub)
+    assert after != before and "TL302" in after[1]
+
+
+def test_new_workspace_member_runs_again(tmp_path: Path) -> None:
+    from tests.workspace_cases import ROOT_ROUTES_MEMBER_DECLARES as WS
+
+    proj = tmp_path / "ws"
+    (proj / "packages").mkdir(parents=True)
+    (proj / "pyproject.toml").write_text(WS["pyproject.toml"])
+    cache = tmp_path / "cache"
+    before = _check(cache, cwd=proj)
+    member = proj / "packages" / "trainer"
+    member.mkdir()
+    (member / "pyproject.toml").write_text(WS["packages/trainer/pyproject.toml"])
+    after = _check(cache, cwd=proj)
+    assert after == _fresh(tmp_path, cwd=proj)
+    assert after != before and "TL201" in after[1]

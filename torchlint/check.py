@@ -50,6 +50,8 @@ class CheckResult:
     files: list[str] = field(default_factory=list)
     #: Absolute paths of every file the run read or looked for (for result replay).
     inputs: list[str] = field(default_factory=list)
+    #: Directories whose listing decided which files were checked (for result replay).
+    dirs: list[str] = field(default_factory=list)
     #: Diagnostics dropped by suppression comments or ``per-file-ignores``.
     suppressed: int = 0
     #: Infos not shown (no ``--pedantic``): gaps on targets nobody intends, fallbacks, estimates.
@@ -74,11 +76,11 @@ class CheckResult:
         return 1 if any(d.severity in failing for d in self.diagnostics) else 0
 
 
-def discover(paths: Sequence[str]) -> list[str]:
+def discover(paths: Sequence[str], searched: list[str] | None = None) -> list[str]:
     from torchlint.config import normalize_paths
     from torchlint.project.detect import discover as _discover
 
-    return _discover(normalize_paths(paths))
+    return _discover(normalize_paths(paths), searched)
 
 
 def load_project(path: str) -> Project:
@@ -124,15 +126,30 @@ def run_check(
     run_cfg = options.config or Config()
     result = CheckResult(fail_on=options.fail_on)
     try:
-        for path in discover(paths):
+        if not paths:  # the nearest configuration upward: a closer one appearing changes the answer
+            from torchlint.project.discovery import upward_candidates
+
+            for candidate in upward_candidates(os.getcwd()):
+                result.inputs.append(candidate)
+                if os.path.isfile(candidate):
+                    break
+        for path in discover(paths, result.dirs):
             ctx = project_context(path, options, probe, env)
             project = ctx.project
             result.files.append(project.file.display)
+            if _nothing_to_check(project):
+                result.notes.append(
+                    f"{project.file.display}: nothing to check (no PyTorch package and no package index)"
+                )
             result.inputs.extend(_inputs_of(project))
+            if project.members or _is_workspace_root(project):
+                # a new member directory changes the answer and is no recorded input: run again
+                result.replayable = False
             run = run_rules(ctx, rules)
             if needs_probe:
                 _add_matrix(ctx, result)
-            result.diagnostics.extend(_filter(project, rules, run.diagnostics, run.skipped, run_cfg, result))
+            found = _member_fixes_dropped(project, run.diagnostics)
+            result.diagnostics.extend(_filter(project, rules, found, run.skipped, run_cfg, result))
             result.skipped.extend(run.skipped)
     finally:
         if probe is not None:
@@ -146,6 +163,32 @@ def run_check(
     # the first screen is the one that matters: errors, then warnings, then infos; by file and line
     result.diagnostics.sort(key=lambda d: (SEVERITY_ORDER[d.severity], *d.sort_key()[:3], d.code))
     return result
+
+
+def _nothing_to_check(project: Project) -> bool:
+    """No torch-family requirement, no index and nothing invalid: the rules have nothing to say."""
+    from torchlint.rules.common import TORCH_FAMILY
+
+    torchy = any(r.name in TORCH_FAMILY for r in [*project.requirements, *project.overrides])
+    return not torchy and not project.indexes and not project.problems and not project.uv.find_links
+
+
+def _is_workspace_root(project: Project) -> bool:
+    from torchlint.project.workspace import workspace_table
+
+    return project.manager == "uv" and workspace_table(project.file.data) is not None
+
+
+def _member_fixes_dropped(project: Project, found: list[Diagnostic]) -> list[Diagnostic]:
+    """Fixes edit the root's file: a finding located in a workspace member keeps no fix."""
+    if not project.members:
+        return found
+    import dataclasses
+
+    own = project.file.display
+    return [
+        d if d.fix is None or d.location.filename == own else dataclasses.replace(d, fix=None) for d in found
+    ]
 
 
 def _add_matrix(ctx: RuleContext, result: CheckResult) -> None:
@@ -172,7 +215,7 @@ def record_probe(result: CheckResult, probe: Probe) -> None:
     result.bytes_received = probe.stats.bytes_received
     result.origins = set(probe.origins)
     result.valid_until = probe.valid_until
-    result.replayable = not probe.degraded
+    result.replayable = result.replayable and not probe.degraded
     if "snapshot" in result.origins:
         result.snapshot_date = probe.snapshot.date
 
@@ -183,6 +226,10 @@ def _inputs_of(project: Project) -> list[str]:
     own = os.path.abspath(project.file.path)
     found = [own, *(os.path.abspath(f.path) for f in project.extra_files)]
     found += [os.path.join(os.path.dirname(own), name) for name in ("uv.toml", "uv.lock")]
+    if project.manager == "uv" and os.path.basename(own).lower() == "pyproject.toml":
+        from torchlint.project.workspace import searched_for_root
+
+        found += searched_for_root(own)  # a workspace root appearing above changes the answer
     return list(dict.fromkeys(found))
 
 

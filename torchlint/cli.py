@@ -96,6 +96,11 @@ def main() -> None:
 )
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("-q", "--quiet", is_flag=True, default=False, help="Print diagnostics only, no summary.")
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With `-` as the path: the name of the file read from standard input (its kind and how it is shown).",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str | None,
@@ -123,6 +128,7 @@ def check(
     pedantic: bool,
     color: str,
     quiet: bool,
+    stdin_filename: str | None,
 ) -> None:
     """Check PATHS (pyproject.toml files or directories; default ./pyproject.toml).
 
@@ -138,7 +144,15 @@ def check(
 
     env = os.environ
     status = _Status(sys.stderr)
+    stdin_dir: str | None = None
     try:
+        if "-" in paths:
+            if fix or diff:
+                raise InputError("--fix and --diff need files, not standard input")
+            from torchlint.project.stdin import from_stdin
+
+            stdin_dir, real = from_stdin(sys.stdin, stdin_filename)
+            paths = tuple(real if p == "-" else p for p in paths)
         cfg = tlconfig.load(paths, config_path)
         sel, ign = _split(select), _split(ignore)
         ext_sel, ext_ign = _split(extend_select), _split(extend_ignore)
@@ -208,7 +222,11 @@ def check(
         for line in fix_summary(flow, wrote=False):
             click.echo(line, err=True)
         sys.exit(1 if flow.diff else 0)
-    if fmt not in ("full", "concise") or show_fixes:
+    if stdin_dir is not None:
+        import shutil
+
+        shutil.rmtree(stdin_dir, ignore_errors=True)
+    if (fmt not in ("full", "concise") or show_fixes) and stdin_dir is None:
         from torchlint.fix.run import attach_edits
 
         attach_edits(result)
@@ -263,7 +281,7 @@ def check(
     if result.replayable and not output_file and not fix:
         from torchlint import replay
 
-        replay.store(sys.argv, text, err, code, result.valid_until, result.inputs)
+        replay.store(sys.argv, text, err, code, result.valid_until, result.inputs, result.dirs)
     sys.exit(code)
 
 

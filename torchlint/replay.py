@@ -38,6 +38,8 @@ _ENV_PREFIXES = ("TORCHLINT_", "UV_", "PIP_")
 _ENV_NAMES = ("NO_COLOR", "FORCE_COLOR", "NETRC", "HOME", "XDG_CACHE_HOME", "TERM")
 #: Options that change files or must always look at the network: never replayed.
 _NEVER = (
+    "-",  # standard input is not a recorded input
+    "--stdin-filename",
     "--refresh",
     "--fix",
     "--diff",
@@ -238,11 +240,13 @@ def store(
     exit_code: int,
     valid_until: float | None,
     inputs: list[str],
+    searched: list[str] | None = None,
 ) -> None:
     """Remember a finished check's output (best effort: a read-only cache just means no replay).
 
     *inputs*: every file the run read or looked for (absolute paths; a missing one is recorded
-    as absent). The directories among the path arguments are recorded by their listing.
+    as absent). The directories among the path arguments, and *searched* (the folders a
+    recursive directory search went through), are recorded by their listing.
     """
     found = key_for(argv)
     if found is None:
@@ -253,7 +257,7 @@ def store(
     except OSError:
         return
     dirs: dict[str, list[str] | None] = {}
-    for p in _paths(argv[2:]):
+    for p in [*_paths(argv[2:]), *(searched or ())]:
         if os.path.isdir(p):
             dirs[os.path.abspath(p)] = _listing(p)
     entry = {

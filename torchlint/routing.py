@@ -73,7 +73,7 @@ class Router:
     ) -> list[SourceEntry]:
         ex, gr = set(extras), set(groups)
         out = []
-        for entry in self.project.sources.get(package, []):
+        for entry in self.project.sources_for(package):
             if entry.extra is not None and entry.extra not in ex:
                 continue
             if entry.group is not None and entry.group not in gr:

@@ -2,10 +2,13 @@
 
 One place decides, so ``torchlint check DIR`` and explicit paths agree.
 
-* ``discover``: a file is checked as given; a directory contributes its ``pyproject.toml``,
-  ``pixi.toml``, ``requirements*.txt``, ``constraints*.txt`` and ``requirements/*.txt`` (each its
-  own project, reported in its own file; ``uv.toml`` is read by the uv loader with its
-  pyproject). A directory with none of them is an input error.
+* ``discover``: a file is checked as given; a directory contributes, in it and every folder below
+  (:mod:`.discovery` skips environments, build outputs and ``.gitignore``'d paths), its
+  ``pyproject.toml``, ``pixi.toml``, ``requirements*.txt``, ``constraints*.txt`` and
+  ``requirements/*.txt`` (each its own project, reported in its own file; ``uv.toml`` is read by
+  the uv loader with its pyproject; a workspace member stands for its workspace, checked once).
+  A directory with none of them is an input error; no path means the nearest configuration
+  upward from the working directory.
 * ``load_any``: ``*.txt`` / ``*.in`` → pip requirements; ``pixi.toml`` → pixi; a pyproject with
   ``[tool.uv]`` → uv; else ``[tool.poetry]`` → Poetry, ``[tool.pdm]`` → PDM, ``[tool.pixi]`` → pixi;
   anything else → uv (``[project]`` only). A uv project gets the ``uv.lock`` beside it.
@@ -25,28 +28,45 @@ from torchlint.project.tomlfile import display_path
 DIR_PATTERNS = ("pyproject.toml", "pixi.toml", "requirements*.txt", "constraints*.txt")
 
 
-def discover(paths: Sequence[str]) -> list[str]:
-    """Files to check: given files as they are; a directory means the config files in it."""
+def discover(paths: Sequence[str], searched: list[str] | None = None) -> list[str]:
+    """Files to check: given files as they are; a directory means the config files in and below it.
+
+    *searched* receives the directories whose listing decided the answer (for result replay)."""
+    from torchlint.project.discovery import find_upward, walk
+
     if not paths:
-        paths = ["pyproject.toml"]
+        # the nearest configuration upward, as uv finds its project (a member finds its root below)
+        nearest = find_upward(os.getcwd())
+        paths = [os.path.relpath(nearest) if nearest else "pyproject.toml"]
     out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
-            found = _scan_dir(p)
+            dirs = list(walk(p))
+            if searched is not None:
+                searched.extend(dirs)
+            found = [f for d in dirs for f in _scan_dir(d, top=d == os.path.normpath(p))]
             if not found:
                 raise InputError(
-                    "no pyproject.toml, pixi.toml or requirements*.txt in this directory", display_path(p)
+                    "no pyproject.toml, pixi.toml or requirements*.txt in this directory or below",
+                    display_path(p),
                 )
             out.extend(f for f in found if f not in out)
         elif p not in out:
             out.append(p)
-    return out
+    # each workspace once, at its root (a member given or found stands for its whole workspace)
+    unique: dict[str, str] = {}
+    for p in out:
+        shown = workspace_of(p)
+        unique.setdefault(os.path.abspath(shown), shown)
+    return list(unique.values())
 
 
-def _scan_dir(d: str) -> list[str]:
+def _scan_dir(d: str, top: bool = True) -> list[str]:
     try:
         names = sorted(os.listdir(d))
     except OSError as e:
+        if not top:
+            return []  # an unreadable folder below the one given: nothing to check there
         raise InputError(f"cannot read directory: {e.strerror or e}", display_path(d)) from None
     found: list[str] = []
     for pattern in DIR_PATTERNS:
@@ -87,6 +107,14 @@ def kind_of(path: str, data: dict[str, object] | None = None) -> str:
     return "uv"
 
 
+def _known_toml(data: dict[str, object]) -> bool:
+    """Does a TOML file under another name hold tables a loader reads?"""
+    tool = data.get("tool")
+    if isinstance(tool, dict) and any(isinstance(tool.get(k), dict) for k in ("uv", "poetry", "pdm", "pixi")):
+        return True
+    return isinstance(data.get("project"), dict) or isinstance(data.get("dependency-groups"), dict)
+
+
 def load_any(path: str) -> Project:
     """Load *path* with the loader for its kind."""
     kind = kind_of(path)
@@ -102,6 +130,18 @@ def load_any(path: str) -> Project:
 
     sf = load_toml_file(path)  # parsed once here to pick the loader (files are kilobytes)
     kind = kind_of(path, sf.data)
+    name = os.path.basename(path).lower()
+    if name == "uv.toml":  # a uv.toml without a pyproject beside it: settings only
+        from torchlint.project.uv import load_uv_toml
+
+        return load_uv_toml(path)
+    if name != "pyproject.toml" and not _known_toml(sf.data):
+        # given explicitly and nothing torchlint reads: say so instead of "All checks passed!"
+        raise InputError(
+            "not a configuration torchlint understands (expected a pyproject.toml, pixi.toml, uv.toml "
+            "or requirements file)",
+            sf.display,
+        )
     if kind == "poetry":
         from torchlint.project.poetry import load_poetry_project
 
@@ -116,7 +156,24 @@ def load_any(path: str) -> Project:
         return load_pixi_project(path)
     from torchlint.project.lock import attach_uv_lock
     from torchlint.project.uv import load_uv_project
+    from torchlint.project.workspace import find_root, load_workspace, workspace_table
 
-    project = load_uv_project(path)
+    # a workspace member is checked as its workspace: one resolution, the root's settings
+    root = find_root(path) if os.path.basename(path).lower() == "pyproject.toml" else None
+    project = load_uv_project(root or path)
+    if workspace_table(project.file.data) is not None:
+        load_workspace(project)
     attach_uv_lock(project)
     return project
+
+
+def workspace_of(path: str) -> str:
+    """The file that stands for *path* in a run: its workspace root's pyproject, else itself."""
+    if os.path.basename(path).lower() != "pyproject.toml" or kind_of(path) == "pip":
+        return path
+    from torchlint.project.workspace import find_root
+
+    root = find_root(path)
+    if root is None or os.path.abspath(path) == root:
+        return path
+    return os.path.relpath(root) if not os.path.isabs(path) else root

@@ -235,6 +235,42 @@ class Project:
     constraints: list[DeclaredRequirement] = field(default_factory=list)
     #: ``[tool.uv] override-dependencies``: they replace every requirement of their package.
     overrides: list[DeclaredRequirement] = field(default_factory=list)
+    #: uv workspace members (other than the root) that contributed requirements, in load order.
+    members: list[SourceFile] = field(default_factory=list)
+    #: Each member's own ``[tool.uv.sources]`` by its display path: for a package it names, it
+    #: replaces the root's entries for that member's requirements (uv's rule).
+    member_sources: dict[str, dict[str, list[SourceEntry]]] = field(default_factory=dict)
+    #: Canonical project names of the workspace's members (``conflicts`` items may name them).
+    member_packages: list[str] = field(default_factory=list)
+
+    def sources_for(self, package: str, requirement: DeclaredRequirement | None = None) -> list[SourceEntry]:
+        """The sources entries that apply to *requirement* (a member's own, else the root's)."""
+        if self.member_sources:
+            if requirement is None:
+                requirement = next((r for r in self.requirements if r.name == package), None)
+            if requirement is not None:
+                own = self.member_sources.get(requirement.location.filename)
+                if own is not None and package in own:
+                    return own[package]
+        return self.sources.get(package, [])
+
+    def effective_sources(self) -> dict[str, list[SourceEntry]]:
+        """Package → the entries its requirements take (in a workspace, a member's own entries
+        replace the root's for the requirements that member declares)."""
+        if not self.member_sources:
+            return self.sources
+        out: dict[str, list[SourceEntry]] = {}
+        for name in [*self.sources, *(n for own in self.member_sources.values() for n in own)]:
+            if name not in out:
+                out[name] = self.sources_for(name)
+        return out
+
+    def all_sources(self) -> list[SourceEntry]:
+        """Every sources entry of the root and of every member (for checks of the entries)."""
+        out = [e for entries in self.sources.values() for e in entries]
+        for own in self.member_sources.values():
+            out.extend(e for entries in own.values() for e in entries)
+        return out
 
     def requirements_named(self, name: str) -> list[DeclaredRequirement]:
         return [r for r in self.requirements if r.name == name]

@@ -95,6 +95,9 @@ def load_pixi_project(path: str) -> Project:
         project.torchlint = data["tool"]["torchlint"]
     loader = _Loader(project, sf)
     loader.workspace(root, base)
+    for key in ("workspace", "project"):  # the workspace base applies to every environment
+        if isinstance(root.get(key), dict):
+            loader.options(root[key].get("pypi-options"), (*base, key, "pypi-options"))
     loader.options(root.get("pypi-options"), (*base, "pypi-options"))
     loader.dependencies(root, base, BASE, None)
     features = root.get("feature")
@@ -107,7 +110,10 @@ def load_pixi_project(path: str) -> Project:
                 project.groups.append(g)
             fbase: Path = (*base, "feature", f)
             loader.options(table.get("pypi-options"), (*fbase, "pypi-options"))
+            # a feature's `platforms` narrows its environments to those platforms (pixi's rule)
+            loader.feature_marker = loader.platforms_marker(table.get("platforms"))
             loader.dependencies(table, fbase, Scope("group", g), None)
+            loader.feature_marker = None
     for i, idx in enumerate(project.indexes):
         idx.order = i
     general = _override_by_target(project)
@@ -219,6 +225,29 @@ class _Loader:
         self.by_url: dict[str, IndexDef] = {}
         #: Named platforms (pixi ≥ 0.50: ``{ name = "linux-64-cuda", platform = "linux-64" }``).
         self.named: dict[str, str] = {}
+        #: The marker of the feature being loaded when its ``platforms`` narrow it.
+        self.feature_marker: str | None = None
+
+    def subdir_of(self, name: str) -> str | None:
+        """The conda subdir a platform name stands for: a subdir itself, an explicit ``name``, or
+        the name pixi synthesises for an unnamed table (``linux-64-cuda-12-0``: subdir first)."""
+        if name in PLATFORM_MARKERS:
+            return name
+        if name in self.named:
+            return self.named[name]
+        prefixes = [p for p in PLATFORM_MARKERS if "-" in p and name.startswith(p + "-")]
+        return max(prefixes, key=len) if prefixes else None
+
+    def platforms_marker(self, plats: Any) -> str | None:
+        """The marker of a feature's ``platforms`` list (None: every workspace platform)."""
+        if not isinstance(plats, list) or not plats:
+            return None
+        subdirs = sorted({d for p in plats if isinstance(p, str) and (d := self.subdir_of(p)) is not None})
+        if not subdirs:
+            return None
+        if len(subdirs) == 1:
+            return PLATFORM_MARKERS[subdirs[0]]
+        return " or ".join(f"({PLATFORM_MARKERS[d]})" for d in subdirs)
 
     def selector(self, plat: str) -> str | None:
         """The marker of a ``[target.<selector>]``: a platform, a family (``osx``), or a glob over
@@ -382,6 +411,8 @@ class _Loader:
             else []
         )
         marker_raw = self.selector(platform) if platform else None
+        if self.feature_marker:
+            marker_raw = f"({self.feature_marker}) and ({marker_raw})" if marker_raw else self.feature_marker
         raw = pkg + (f"[{','.join(extras)}]" if extras else "")
         url = table.get("url") if isinstance(table.get("url"), str) else None
         if url:

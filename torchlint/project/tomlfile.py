@@ -26,8 +26,15 @@ MAX_BYTES = 16 << 20
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
 
 
+#: Files shown under another name (standard input written to a temporary file: its --stdin-filename).
+ALIASES: dict[str, str] = {}
+
+
 def display_path(path: str) -> str:
     """The path as the user should see it: relative to the working directory when inside it."""
+    alias = ALIASES.get(os.path.abspath(path))
+    if alias is not None:
+        return alias
     try:
         rel = os.path.relpath(path)
     except ValueError:  # different drive on Windows

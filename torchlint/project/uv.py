@@ -31,8 +31,9 @@ from torchlint.project.uv_keys import INDEX_KEYS, SOURCE_KEYS, UV_KEYS
 Path = tuple[str | int, ...]
 
 
-def load_uv_project(path: str) -> Project:
-    """Load ``pyproject.toml`` at *path* (and ``uv.toml`` beside it, which uv reads too)."""
+def load_uv_project(path: str, read_uv_toml: bool = True) -> Project:
+    """Load ``pyproject.toml`` at *path* (and ``uv.toml`` beside it, which uv reads too, except
+    for a workspace member: uv reads the configuration of the root)."""
     sf = load_toml_file(path)
     project = Project(manager="uv", file=sf)
     data = sf.data
@@ -55,12 +56,22 @@ def load_uv_project(path: str) -> Project:
     if isinstance(tool, dict) and isinstance(tool.get("torchlint"), dict):
         project.torchlint = tool["torchlint"]
     uv_toml = os.path.join(os.path.dirname(sf.path), "uv.toml")
-    if os.path.isfile(uv_toml):
+    if read_uv_toml and os.path.isfile(uv_toml):
         extra = load_toml_file(uv_toml)
         project.extra_files.append(extra)
         # uv.toml has the [tool.uv] keys at its top level; it takes precedence over pyproject
         # for settings, but sources/indexes used by sources must be in the project itself.
         _load_tool_uv(project, extra, extra.data, ())
+    for i, idx in enumerate(project.indexes):
+        idx.order = i
+    return project
+
+
+def load_uv_toml(path: str) -> Project:
+    """A ``uv.toml`` on its own (no pyproject beside it): uv's settings, no requirements."""
+    sf = load_toml_file(path)
+    project = Project(manager="uv", file=sf)
+    _load_tool_uv(project, sf, sf.data, ())
     for i, idx in enumerate(project.indexes):
         idx.order = i
     return project

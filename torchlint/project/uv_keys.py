@@ -82,6 +82,10 @@ UV_KEYS = frozenset(
         "https-proxy",
         "no-proxy",
         "build-dependencies",
+        # uv 0.13's settings (crates/uv-settings OptionsWire)
+        "preview-features",
+        "no-sources-package",
+        "audit",
     ]
 )
 
@@ -96,6 +100,7 @@ INDEX_KEYS = frozenset(
         "ignore-error-codes",
         "cache-control",
         "publish-url",
+        "hash-algorithm",
     ]
 )
 

@@ -147,7 +147,7 @@ class Solver:
         names: list[str] = []
         closed = self._closed()
         for r in self.project.requirements:
-            routed = any(e.kind == "index" for e in self.project.sources.get(r.name, []))
+            routed = any(e.kind == "index" for e in self.project.sources_for(r.name, r))
             if (
                 closed or r.name in TORCH_FAMILY or routed or "+" in str(r.specifier)
             ) and r.name not in names:
@@ -211,10 +211,10 @@ class Solver:
         """
         from torchlint.rules.config_helpers import canonical
 
-        entries = self.project.sources.get(name, [])
         chosen: list[SourceEntry] = []
         for r in reqs:
-            for e in entries:
+            # in a workspace, a member's own entries for the package replace the root's
+            for e in self.project.sources_for(name, r):
                 scoped = e.extra if e.extra is not None else e.group
                 if scoped is not None:
                     kind = "extra" if e.extra is not None else "group"

@@ -85,6 +85,8 @@ def conflict_sets(project: Project) -> list[set[Activator]]:
     if setting is None or not isinstance(setting.value, list):
         return []
     own = canonical(project.name) if project.name else None
+    # in a workspace, items may name any member (uv resolves the whole workspace together)
+    ours = {own, *project.member_packages} if own is not None else set(project.member_packages)
     out: list[set[Activator]] = []
     for group in setting.value:
         if not isinstance(group, list):
@@ -94,7 +96,7 @@ def conflict_sets(project: Project) -> list[set[Activator]]:
             if not isinstance(item, dict):
                 continue
             pkg = item.get("package")
-            if isinstance(pkg, str) and own is not None and canonical(pkg) != own:
+            if isinstance(pkg, str) and ours and canonical(pkg) not in ours:
                 continue
             for kind in ("extra", "group"):
                 val = item.get(kind)

@@ -52,7 +52,8 @@ RULE = Rule(
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     defined = [i.name for i in ctx.project.indexes if i.name and i.origin == "[[tool.uv.index]]"]
     elsewhere = {i.name for i in ctx.project.indexes if i.name and i.origin != "[[tool.uv.index]]"}
-    for package, entries in ctx.project.sources.items():
+    # a workspace's members' own entries too: they name the workspace's indexes
+    for package, entries in [(e.package, [e]) for e in ctx.project.all_sources()]:
         for entry in entries:
             if entry.kind != "index" or not entry.index or entry.index in defined:
                 continue

@@ -9,7 +9,9 @@ Checks how extras and dependency groups select a PyTorch variant (CPU, CUDA, ROC
 * a source `extra` / `group` that names an extra or group the project does not define (uv
   rejects the project: error);
 * a package declared in `[project] dependencies` that extras or groups also route to variant
-  indexes, when the variants do not pin their build (`==2.7.1+cpu` forces it; `>=2.7` does not).
+  indexes, when the variants do not pin their build (`==2.7.1+cpu` forces it; `>=2.7` does not);
+* uv workspace members whose sources route one package to different indexes (one lock serves
+  the whole workspace: uv stops with "conflicting indexes"; error).
 
 ## Why is this bad?
 uv resolves one lock for every extra and group. Only the `extra =` / `group =` keys tell uv
@@ -76,6 +78,7 @@ from torchlint.rules.config_helpers import (
     mirrors,
     pytorch,
 )
+from torchlint.rules.workspace_conflicts import workspace_index_conflicts
 
 RULE = Rule(
     code="TL004",
@@ -111,6 +114,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield from _unknown_scopes(ctx)
     yield from _missing_conflicts(ctx)
     yield from _base_and_variants(ctx)
+    yield from workspace_index_conflicts(ctx)
 
 
 def _marker_selectors(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -204,7 +208,7 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
     sets = conflict_sets(project)
     # uncovered pairs -> packages, first entry location
     found: dict[tuple[tuple[Activator, Activator], ...], list[tuple[str, SourceEntry | None, str, bool]]] = {}
-    for package, entries in project.sources.items():
+    for package, entries in project.effective_sources().items():
         scoped = [(e, _selects(e)) for e in entries if e.kind == "index" and e.index]
         if not any(acts for _, acts in scoped):
             continue

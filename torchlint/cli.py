@@ -191,22 +191,26 @@ def check(
             )
             result = flow.result
     except InputError as e:
-        click.echo(f"error: {e}" if e.path is None else str(e), err=True)
+        click.echo(_early_mask()(f"error: {e}" if e.path is None else str(e)), err=True)
         sys.exit(2)
     except Exception as e:  # a fix that cannot be written safely: one line, exit 2
         from torchlint.fix.apply import FixError
 
         if not isinstance(e, FixError):
             raise
-        click.echo(f"error: {e}", err=True)
+        click.echo(_early_mask()(f"error: {e}"), err=True)
         sys.exit(2)
+    from torchlint.report.mask import Masker
+
+    sources = _sources(result.files)
+    masked = Masker.for_run(env, sources.values(), sys.argv[1:])
     if diff:
         assert flow is not None
-        sys.stdout.write(flow.diff)
+        sys.stdout.write(masked(flow.diff))
         from torchlint.fix.flow import fix_summary
 
         for line in fix_summary(flow, wrote=False):
-            click.echo(line, err=True)
+            click.echo(masked(line), err=True)
         sys.exit(1 if flow.diff else 0)
     if fmt not in ("full", "concise") or show_fixes:
         from torchlint.fix.run import attach_edits
@@ -216,7 +220,6 @@ def check(
     if statistics:
         text = _statistics(result.diagnostics, fmt == "json")
     else:
-        sources = _sources(result.files)
         text = render(fmt, result, sources, color=painted and human)
     if quiet and human and not statistics:
         text = (
@@ -249,6 +252,7 @@ def check(
             extra.append(hint)
         if extra:
             text += "\n".join(extra) + "\n"
+    text, err = masked(text), masked(err)
     if output_file:
         try:
             _write_atomic(output_file, text)
@@ -265,6 +269,13 @@ def check(
 
         replay.store(sys.argv, text, err, code, result.valid_until, result.inputs)
     sys.exit(code)
+
+
+def _early_mask() -> Any:
+    """A masker for an error before the files were read (environment, netrc, arguments)."""
+    from torchlint.report.mask import Masker
+
+    return Masker.for_run(os.environ, (), sys.argv[1:])
 
 
 def _offline(flag: bool | None, env_value: str, configured: bool | None) -> bool:
@@ -315,14 +326,26 @@ def _statistics(diagnostics: list[Any], as_json: bool) -> str:
 
 
 def _write_atomic(path: str, text: str) -> None:
-    """Write *text* to *path* through a temporary file in the same directory, then rename."""
+    """Write *text* to *path* through a temporary file in the same directory, then rename.
+
+    The report gets the mode any new file gets (0666 minus the umask; an existing report keeps
+    its mode): ``mkstemp`` alone would leave 0600, unreadable to a CI artifact step.
+    """
+    import stat
     import tempfile
 
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0o22)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".torchlint-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

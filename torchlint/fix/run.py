@@ -96,8 +96,34 @@ def attach_edits(result: CheckResult) -> None:
             continue
         if not outcome.changed:
             continue
-        start, end, content = changed_span(src.text, outcome.text)
-        r1, c1 = offset_to_row_col(src.text, start)
-        r2, c2 = offset_to_row_col(src.text, end)
-        edit = Edit(content, Location(name, r1, c1, r2, c2))
-        d.fix = Fix(fix.applicability, fix.message, (edit,), fix.ops)
+        edits = tuple(
+            Edit(
+                content,
+                Location(name, *offset_to_row_col(src.text, start), *offset_to_row_col(src.text, end)),
+            )
+            for start, end, content in changed_spans(src.text, outcome.text)
+        )
+        d.fix = Fix(fix.applicability, fix.message, edits, fix.ops)
+
+
+def changed_spans(old: str, new: str) -> list[tuple[int, int, str]]:
+    """One (start, end, replacement) per changed hunk of lines, each trimmed to what changed.
+
+    A fix that edits two places (a source entry and its index) gives two edits, not one span
+    over everything between them (which would repeat untouched text, credentials included).
+    """
+    import difflib
+
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    starts = [0]
+    for line in old_lines:
+        starts.append(starts[-1] + len(line))
+    out = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        s, e, content = changed_span("".join(old_lines[i1:i2]), "".join(new_lines[j1:j2]))
+        out.append((starts[i1] + s, starts[i1] + e, content))
+    return out

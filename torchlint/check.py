@@ -61,6 +61,8 @@ class CheckResult:
     #: For result replay: until when the facts are fresh; ``replayable`` False after a degraded run.
     valid_until: float | None = None
     replayable: bool = True
+    #: One line for stderr when hosts did not answer before the run's network deadline.
+    network_note: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -123,6 +125,7 @@ def run_check(
         result.origins = set(probe.origins)
         result.valid_until = probe.valid_until
         result.replayable = not probe.degraded
+        result.network_note = probe.network_note
         if "snapshot" in result.origins:
             result.snapshot_date = probe.snapshot.date
     if not options.pedantic:

@@ -262,6 +262,8 @@ def check(
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if result.network_note:  # on stderr in every format, terminal or not
+        err = masked(f"torchlint: {result.network_note}\n") + err
     sys.stderr.write(err)
     code = 0 if exit_zero else result.exit_code
     if result.replayable and not output_file and not fix:

@@ -128,6 +128,9 @@ def run_check(
         result.network_note = probe.network_note
         if "snapshot" in result.origins:
             result.snapshot_date = probe.snapshot.date
+    from torchlint.bounds import bounded, capped_per_line
+
+    result.diagnostics = [bounded(d) for d in capped_per_line(result.diagnostics)]
     if not options.pedantic:
         shown = [d for d in result.diagnostics if d.severity != "info" or d.code in options.show_info]
         result.hidden = len(result.diagnostics) - len(shown)

@@ -129,6 +129,12 @@ def check(
     Settings come from [tool.torchlint] in the first checked pyproject.toml (or --config);
     options given here win. Diagnostics go to stdout (or --output-file), status to stderr.
     """
+    import gc
+
+    # A check allocates a few long-lived objects per requirement; the default thresholds run a
+    # full collection over them again and again on a 100,000-requirement file.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     from torchlint import config as tlconfig
     from torchlint.check import CheckOptions, run_check
     from torchlint.engine import validate_selectors

@@ -141,3 +141,17 @@ def test_default_timeout_ends_within_15s(index_server_factory, tmp_path: Path) -
     assert "Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
     assert "within the run's 11 s network deadline" in proc.stderr, proc.stderr
     assert seconds < 15, seconds
+
+
+def test_map_gives_late_items_their_fallback_at_the_deadline() -> None:
+    """In process: work still running at the run's deadline is abandoned, errors are not lost."""
+    from torchlint.index.client import SimpleClient
+
+    c = SimpleClient(run_budget=1.0)
+    assert c.map(lambda x: x * 2, [1, 2, 3], late=lambda x: -1) == [2, 4, 6]  # clock not started
+    with pytest.raises(ZeroDivisionError):
+        c.map(lambda x: 1 // 0, [1, 2], late=lambda x: -1)
+    c._start_clock()
+    start = time.monotonic()
+    assert c.map(lambda x: (time.sleep(5), x)[1], [1, 2], late=lambda x: -x) == [-1, -2]
+    assert time.monotonic() - start < 3

@@ -281,6 +281,7 @@ class SimpleClient:
 
     def _map_until_deadline(self, fn: Callable[[T], R], work: list[T], late: Callable[[T], R]) -> list[R]:
         results: dict[int, R] = {}
+        errors: list[BaseException] = []
         todo = list(range(len(work)))
         cond = threading.Condition()
 
@@ -290,7 +291,13 @@ class SimpleClient:
                     if not todo:
                         return
                     i = todo.pop(0)
-                r = fn(work[i])
+                try:
+                    r = fn(work[i])
+                except BaseException as exc:  # re-raised in the caller's thread, never lost
+                    with cond:
+                        errors.append(exc)
+                        cond.notify_all()
+                    return
                 with cond:
                     results[i] = r
                     cond.notify_all()
@@ -298,13 +305,15 @@ class SimpleClient:
         for _ in range(min(self.max_concurrency, len(work))):
             threading.Thread(target=worker, daemon=True, name="torchlint-fetch").start()
         with cond:
-            while len(results) < len(work):
+            while len(results) < len(work) and not errors:
                 left = self.deadline_left()
                 if left is not None and left < -_DEADLINE_GRACE:
                     break
                 cond.wait(0.05 if left is None else min(max(left + _DEADLINE_GRACE, 0.01), 0.25))
             done = dict(results)
             todo.clear()  # workers still running take nothing new
+        if errors:
+            raise errors[0]
         return [done[i] if i in done else late(work[i]) for i in range(len(work))]
 
     def deadline_left(self) -> float | None:

@@ -16,6 +16,13 @@ Path = tuple[Any, ...]
 SOURCES: Path = ("tool", "uv", "sources")
 
 
+def footprints(op: Any) -> list[Path]:
+    """The TOML paths an operation changes (a rename: the old key and the new one)."""
+    if type(op).__name__ == "RenameKey":
+        return [(*op.table, op.old), (*op.table, op.new)]
+    return [footprint(op)]
+
+
 def footprint(op: Any) -> Path:
     """The TOML path an operation changes (the whole document when unknown)."""
     kind = type(op).__name__
@@ -60,7 +67,7 @@ def non_overlapping(fixes: Sequence[tuple[Any, ...]]) -> tuple[list[int], list[i
     chosen: list[int] = []
     deferred: list[int] = []
     for i, ops in enumerate(fixes):
-        prints = [footprint(op) for op in ops]
+        prints = [p for op in ops for p in footprints(op)]
         waits = adds_sources(ops) and any(e for j, e in enumerate(some_edit) if j != i)
         if waits or any(overlaps(p, t) for p in prints for t in taken):
             deferred.append(i)

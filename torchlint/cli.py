@@ -75,7 +75,13 @@ def main() -> None:
     help="A target the project must work on (a gap there is an error), e.g. linux-x86_64 or "
     "macos-arm64-py3.12; the same as [tool.torchlint] targets.",
 )
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds per network request (connect, headers and body); all network work ends by this plus 1 s.",
+)
 @click.option("--fix", is_flag=True, default=False, help="Apply safe fixes to the files.")
 @click.option("--unsafe-fixes", is_flag=True, default=False, help="Also apply (or show) unsafe fixes.")
 @click.option("--diff", is_flag=True, default=False, help="Print the fixes as a unified diff; write nothing.")

@@ -118,7 +118,8 @@ def test_interrupted_write_leaves_original_whole(tmp_path: Path) -> None:
     assert path.read_text() == BROKEN
 
 
-def test_attach_edits_gives_one_replacement(tmp_path: Path) -> None:
+def test_attach_edits_gives_one_replacement_per_changed_place(tmp_path: Path) -> None:
+    """The edits (one per changed hunk, never a span over untouched lines) reproduce the fix."""
     path = tmp_path / "pyproject.toml"
     path.write_text(BROKEN)
     cwd = os.getcwd()
@@ -130,9 +131,19 @@ def test_attach_edits_gives_one_replacement(tmp_path: Path) -> None:
         os.chdir(cwd)
     (d,) = [d for d in result.diagnostics if d.code == "TL201"]
     assert d.fix is not None and d.fix.applicability == "safe"
-    (edit,) = d.fix.edits
-    assert "pytorch-triton" in edit.content
-    assert edit.location.row >= 8
+    assert len(d.fix.edits) == 2  # the dependency and its source entry
+    assert all("pytorch-triton" in e.content for e in d.fix.edits)
+    assert all(e.location.row >= 8 for e in d.fix.edits)
+    lines = BROKEN.splitlines(keepends=True)
+
+    def offset(row: int, col: int) -> int:
+        return sum(len(x) for x in lines[: row - 1]) + col - 1
+
+    text = BROKEN
+    for e in sorted(d.fix.edits, key=lambda e: (e.location.row, e.location.column), reverse=True):
+        loc = e.location
+        text = text[: offset(loc.row, loc.column)] + e.content + text[offset(loc.end_row, loc.end_column) :]
+    assert text == _fix_once(path, tmp_path)
 
 
 def test_unverifiable_fix_is_refused() -> None:

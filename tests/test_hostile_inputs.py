@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.sizes import dependencies, inline_table, one_line, requirements
 from tests.conftest import ROOT
 from tests.helpers import run_cli
 
@@ -210,3 +211,141 @@ def _run_text(d: Path, text: str) -> tuple[int, list[dict[str, Any]], str, float
     d.mkdir()
     (d / "pyproject.toml").write_text(text, encoding="utf-8")
     return _run("pyproject.toml", d)
+
+
+# ------------------------------------------------------------------------------ size (issue 16)
+# Time linear in input size, output bounded: a 10 MB pyproject or requirements file, a 1 MB
+# line, an inline table of 100,000 keys. Inputs are generated in tmp_path; the generators are the
+# benchmark's (benchmarks/sizes.py, whose numbers are in docs/benchmarks.md).
+
+
+_CPU_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "p = subprocess.run(sys.argv[2:], stdin=subprocess.DEVNULL, capture_output=True, text=True)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(repr((r.ru_utime + r.ru_stime, p.returncode, p.stdout, p.stderr)))\n"
+)
+#: The issue's bound is 10 s on a quiet machine (see docs/benchmarks.md); CPU seconds are
+#: measured (wall time on a shared CI machine says more about the neighbours), with room for
+#: the slowdown a loaded machine adds to CPU time too.
+CPU_BOUND_10MB = 15.0
+#: Per diagnostic: its text (message, help, evidence, notes) and a source excerpt line.
+MAX_TEXT = 2000
+MAX_EXCERPT = 260
+
+
+def _cpu_run(tmp: Path, name: str, text: str, fmt: str = "json") -> tuple[float, int, str, str]:
+    import ast
+    import subprocess
+    import sys
+
+    from tests.conftest import torchlint_exe
+
+    (tmp / name).write_text(text, encoding="utf-8")
+    out = tmp / "cpu.txt"
+    args = ["check", name, "--offline", "--no-cache", "--output-format", fmt]
+    subprocess.run(
+        [sys.executable, "-c", _CPU_WRAPPER, str(out), *torchlint_exe(), *args],
+        cwd=tmp,
+        timeout=240,
+        check=True,
+    )
+    cpu, code, stdout, stderr = ast.literal_eval(out.read_text())
+    assert "Traceback" not in stderr, stderr[-2000:]
+    return cpu, code, stdout, stderr
+
+
+def _text_size(d: dict[str, Any]) -> int:
+    return (
+        len(d["message"])
+        + len(d.get("help") or "")
+        + sum(len(e) for e in d["evidence"])
+        + sum(len(r["message"]) for r in d["related"])
+        + len((d.get("fix") or {}).get("message", ""))
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", ["pyproject", "requirements"])
+def test_10mb_file_checks_in_linear_time(shape: str, tmp_path: Path) -> None:
+    make = dependencies if shape == "pyproject" else requirements
+    small_dir, big_dir = tmp_path / "small", tmp_path / "big"
+    small_dir.mkdir()
+    big_dir.mkdir()
+    name, small = make(15_000)
+    _, big = make(150_000)
+    assert len(big.encode()) > 9_000_000
+    cpu_small, code_small, _, _ = _cpu_run(small_dir, name, small)
+    cpu_big, code_big, out, _ = _cpu_run(big_dir, name, big)
+    _report(name=f"10 MB {shape}", inputs=1, exit=code_big, seconds=round(cpu_big, 1))
+    assert code_small == code_big == 1  # the torch findings, nothing about the other packages
+    diags = json.loads(out)
+    assert diags and all(d["code"] != "TL000" for d in diags)
+    assert cpu_big < CPU_BOUND_10MB, cpu_big
+    # linear: ten times the input costs at most ~ten times the time above the start-up cost
+    assert cpu_big < 14 * cpu_small, (cpu_small, cpu_big)
+
+
+def test_1mb_line_is_shown_as_a_window(tmp_path: Path) -> None:
+    name, text = one_line(60_000)
+    assert len(text) > 1_000_000
+    cpu, code, out, _ = _cpu_run(tmp_path, name, text, fmt="full")
+    assert code == 1 and cpu < 10, cpu
+    assert len(out) < 20_000, len(out)
+    excerpts = [line for line in out.splitlines() if re.match(r"\d+ \| ", line)]
+    assert excerpts and max(len(x) for x in excerpts) <= MAX_EXCERPT, max(len(x) for x in excerpts)
+
+
+def test_excerpt_window_keeps_the_caret_under_the_column() -> None:
+    from torchlint.report.excerpt import WINDOW, source_line, window
+
+    line = "".join(f"k{i} = {i}, " for i in range(100_000))
+    col = line.index("k5000 ") + 1
+    shown, c, end = window(line, col, col + 5)
+    assert len(shown) <= WINDOW + 2 and shown.startswith("…") and shown.endswith("…")
+    assert shown[c - 1 : end - 1] == "k5000"
+    short = "x = 1"
+    assert window(short, 1, 2) == (short, 1, 2)
+    text = "a\r\nbb\n\nccc"
+    assert [source_line(text, r) for r in (1, 2, 3, 4, 5)] == ["a", "bb", "", "ccc", None]
+
+
+@pytest.mark.parametrize("fmt", ["full", "json"])
+def test_100000_key_inline_table_gives_bounded_output(fmt: str, tmp_path: Path) -> None:
+    name, text = inline_table(100_000)
+    cpu, code, out, _ = _cpu_run(tmp_path, name, text, fmt=fmt)
+    assert code == 1 and cpu < 15, cpu
+    assert len(out) < 100_000, len(out)  # it was 53 MB: every finding repeated the whole line
+    if fmt == "json":
+        diags = json.loads(out)
+        assert 1 < len(diags) <= 25, len(diags)
+        assert max(_text_size(d) for d in diags) <= MAX_TEXT
+        # the last finding counts the rest (so nothing is hidden silently)
+        assert any(re.search(r"\d+ more TL006 findings on this line", d["message"]) for d in diags)
+    else:
+        excerpts = [line for line in out.splitlines() if re.match(r"\d+ \| ", line)]
+        assert excerpts and max(len(x) for x in excerpts) <= MAX_EXCERPT
+
+
+def test_diagnostic_text_is_bounded() -> None:
+    from torchlint.bounds import MAX_TEXT as BOUND
+    from torchlint.bounds import bounded, text_size
+    from torchlint.diagnostics import Diagnostic, Location, Related
+
+    loc = Location("pyproject.toml", 1, 1, 1, 2)
+    huge = Diagnostic(
+        "TL000",
+        "invalid-value",
+        "error",
+        "invalid requirement " + "x" * 1_000_000,
+        loc,
+        evidence=tuple("e" * 5000 for _ in range(1000)),
+        related=tuple(Related("r" * 5000, loc) for _ in range(1000)),
+        help="h" * 100_000,
+    )
+    small = bounded(huge)
+    assert text_size(small) <= BOUND
+    assert small.message.endswith("…") and small.message.startswith("invalid requirement x")
+    assert any("more" in e for e in small.evidence)
+    ok = Diagnostic("TL001", "n", "warning", "short", loc, evidence=("a",))
+    assert bounded(ok) is ok

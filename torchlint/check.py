@@ -69,6 +69,8 @@ class CheckResult:
     #: For result replay: until when the facts are fresh; ``replayable`` False after a degraded run.
     valid_until: float | None = None
     replayable: bool = True
+    #: One line for stderr when hosts did not answer before the run's network deadline.
+    network_note: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -156,6 +158,9 @@ def run_check(
             probe.close()
     if probe is not None and needs_probe:
         record_probe(result, probe)
+    from torchlint.bounds import bounded, capped_per_line
+
+    result.diagnostics = [bounded(d) for d in capped_per_line(result.diagnostics)]
     if not options.pedantic:
         shown = [d for d in result.diagnostics if d.severity != "info" or d.code in options.show_info]
         result.hidden = len(result.diagnostics) - len(shown)
@@ -216,6 +221,7 @@ def record_probe(result: CheckResult, probe: Probe) -> None:
     result.origins = set(probe.origins)
     result.valid_until = probe.valid_until
     result.replayable = result.replayable and not probe.degraded
+    result.network_note = probe.network_note
     if "snapshot" in result.origins:
         result.snapshot_date = probe.snapshot.date
 

@@ -75,7 +75,13 @@ def main() -> None:
     help="A target the project must work on (a gap there is an error), e.g. linux-x86_64 or "
     "macos-arm64-py3.12; the same as [tool.torchlint] targets.",
 )
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per network request.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds per network request (connect, headers and body); all network work ends by this plus 1 s.",
+)
 @click.option("--fix", is_flag=True, default=False, help="Apply safe fixes to the files.")
 @click.option("--unsafe-fixes", is_flag=True, default=False, help="Also apply (or show) unsafe fixes.")
 @click.option("--diff", is_flag=True, default=False, help="Print the fixes as a unified diff; write nothing.")
@@ -135,6 +141,12 @@ def check(
     Settings come from [tool.torchlint] in the first checked pyproject.toml (or --config);
     options given here win. Diagnostics go to stdout (or --output-file), status to stderr.
     """
+    import gc
+
+    # A check allocates a few long-lived objects per requirement; the default thresholds run a
+    # full collection over them again and again on a 100,000-requirement file.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     from torchlint import config as tlconfig
     from torchlint.check import CheckOptions, run_check
     from torchlint.engine import validate_selectors
@@ -205,22 +217,26 @@ def check(
             )
             result = flow.result
     except InputError as e:
-        click.echo(f"error: {e}" if e.path is None else str(e), err=True)
+        click.echo(_early_mask()(f"error: {e}" if e.path is None else str(e)), err=True)
         sys.exit(2)
     except Exception as e:  # a fix that cannot be written safely: one line, exit 2
         from torchlint.fix.apply import FixError
 
         if not isinstance(e, FixError):
             raise
-        click.echo(f"error: {e}", err=True)
+        click.echo(_early_mask()(f"error: {e}"), err=True)
         sys.exit(2)
+    from torchlint.report.mask import Masker
+
+    sources = _sources(result.files)
+    masked = Masker.for_run(env, sources.values(), sys.argv[1:])
     if diff:
         assert flow is not None
-        sys.stdout.write(flow.diff)
+        sys.stdout.write(masked(flow.diff))
         from torchlint.fix.flow import fix_summary
 
         for line in fix_summary(flow, wrote=False):
-            click.echo(line, err=True)
+            click.echo(masked(line), err=True)
         sys.exit(1 if flow.diff else 0)
     if stdin_dir is not None:
         import shutil
@@ -234,7 +250,6 @@ def check(
     if statistics:
         text = _statistics(result.diagnostics, fmt == "json")
     else:
-        sources = _sources(result.files)
         text = render(fmt, result, sources, color=painted and human)
     if quiet and human and not statistics:
         text = (
@@ -267,6 +282,7 @@ def check(
             extra.append(hint)
         if extra:
             text += "\n".join(extra) + "\n"
+    text, err = masked(text), masked(err)
     if output_file:
         try:
             _write_atomic(output_file, text)
@@ -276,6 +292,8 @@ def check(
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+    if result.network_note:  # on stderr in every format, terminal or not
+        err = masked(f"torchlint: {result.network_note}\n") + err
     sys.stderr.write(err)
     code = 0 if exit_zero else result.exit_code
     if result.replayable and not output_file and not fix:
@@ -283,6 +301,13 @@ def check(
 
         replay.store(sys.argv, text, err, code, result.valid_until, result.inputs, result.dirs)
     sys.exit(code)
+
+
+def _early_mask() -> Any:
+    """A masker for an error before the files were read (environment, netrc, arguments)."""
+    from torchlint.report.mask import Masker
+
+    return Masker.for_run(os.environ, (), sys.argv[1:])
 
 
 def _offline(flag: bool | None, env_value: str, configured: bool | None) -> bool:
@@ -333,14 +358,26 @@ def _statistics(diagnostics: list[Any], as_json: bool) -> str:
 
 
 def _write_atomic(path: str, text: str) -> None:
-    """Write *text* to *path* through a temporary file in the same directory, then rename."""
+    """Write *text* to *path* through a temporary file in the same directory, then rename.
+
+    The report gets the mode any new file gets (0666 minus the umask; an existing report keeps
+    its mode): ``mkstemp`` alone would leave 0600, unreadable to a CI artifact step.
+    """
+    import stat
     import tempfile
 
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0o22)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".torchlint-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

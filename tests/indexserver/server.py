@@ -455,9 +455,16 @@ class Config:
         self.bad_content_type = bool(args.bad_content_type)
         self.truncate_wheels = bool(args.truncate_wheels)
         self.bad_metadata_hash = bool(args.bad_metadata_hash)
+        self.drip_interval = float(args.drip_interval)
         self.regex: dict[str, re.Pattern[str] | None] = {
             name: (re.compile(getattr(args, name)) if getattr(args, name) else None)
-            for name in ("stall_path", "redirect_loop_path", "garbage_page_path", "gzip_bomb_path")
+            for name in (
+                "stall_path",
+                "redirect_loop_path",
+                "garbage_page_path",
+                "gzip_bomb_path",
+                "drip_path",
+            )
         }
 
 
@@ -605,6 +612,9 @@ class Handler(BaseHTTPRequestHandler):
             st.stop.wait()  # released at shutdown (max-seconds or SIGTERM)
             self.close_connection = True
             return
+        if rx["drip_path"] is not None and rx["drip_path"].search(path):
+            self._drip()
+            return
         if cfg.fail_5xx > 0:
             with st.lock:
                 n = st.fail_counts.get(path, 0)
@@ -639,6 +649,28 @@ class Handler(BaseHTTPRequestHandler):
                 )
             return
         self._serve(path)
+
+    def _drip(self) -> None:
+        """Status and headers at once, then the body one byte per ``--drip-interval``: every read
+        of the client is answered within any timeout, and the response never completes."""
+        body = b"<html><body>" + b"<!-- drip -->" * 10_000 + b"</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        self._log(200, "page", 0, False, "drip")  # logged now: the answer never completes
+        written = 0
+        try:
+            for i in range(len(body)):
+                if self.state.stop.wait(self.state.cfg.drip_interval):
+                    break
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+                written += 1
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass
+        self.close_connection = True
 
     def _kind_of(self, path: str) -> str:
         world = self.state.world
@@ -889,6 +921,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing-status", choices=("403", "404"), default="404")
     p.add_argument("--delay", type=float, default=0.0, help="seconds to sleep before every response")
     p.add_argument("--stall-path", help="regex: accept and never answer these paths")
+    p.add_argument("--drip-path", help="regex: answer these paths one body byte per --drip-interval")
+    p.add_argument("--drip-interval", type=float, default=0.5, help="seconds between dripped bytes")
     p.add_argument("--fail-5xx", type=int, default=0, help="first N requests per path answer 503")
     p.add_argument("--redirect-loop-path", help="regex: 302 to itself")
     p.add_argument("--bad-content-type", action="store_true", help="pages served as application/octet-stream")

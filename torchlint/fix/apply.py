@@ -51,9 +51,15 @@ class SourceBytes:
 
     @classmethod
     def read(cls, path: str) -> SourceBytes:
+        from torchlint.project.tomlfile import OVERLAY
+
+        over = OVERLAY.get(os.path.realpath(path)) if OVERLAY else None
         try:
-            with open(path, "rb") as f:
-                raw = f.read()
+            if over is not None:
+                raw = over
+            else:
+                with open(path, "rb") as f:
+                    raw = f.read()
         except OSError as e:
             raise FixError(f"{path}: cannot read: {e.strerror or e}") from None
         bom = raw.startswith(BOM)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from torchlint.fix.apply import FixError
-from torchlint.fix.run import FileFix, applicable, plan_fixes, write_fixes
+from torchlint.fix.run import FileFix, applicable, fix_signature, plan_fixes, write_fixes
 
 if TYPE_CHECKING:
     from torchlint.check import CheckResult
@@ -26,27 +26,98 @@ class FixFlow:
     diff: str = ""
     fixed: list[Diagnostic] = field(default_factory=list)
     refused: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    #: Rounds of the fixpoint that changed files (``--fix``).
+    rounds: int = 0
+    #: Fixes that keep reappearing, or a fixpoint that did not settle (one line each).
+    bugs: list[str] = field(default_factory=list)
 
     @property
     def n_fixed(self) -> int:
         return len(self.fixed)
 
 
+#: Rounds of fix, write, re-check before ``--fix`` stops (ruff stops at 100; ours converge in 2-3).
+MAX_ROUNDS = 10
+
+
 def run_fix_flow(
     result: CheckResult, *, write: bool, unsafe: bool, recheck: Callable[[], CheckResult]
 ) -> FixFlow:
-    """Plan fixes for *result*; write them (and re-check) when *write*, else build the diff."""
+    """Plan fixes for *result*; with *write*, apply them as a fixpoint, else build the diff.
+
+    ``--fix``: apply the non-overlapping applicable fixes, write, check again, and repeat while
+    a round changes something (at most :data:`MAX_ROUNDS`). A fix applied in a round that is
+    applicable again in a later one would loop: it is reported as a bug and not applied again.
+    ``--diff`` runs the same rounds on the texts in memory (``tomlfile.OVERLAY``: the checks of
+    later rounds read them instead of the files) and shows the result against the files; nothing
+    is written.
+    """
+    if write:
+        return _fixpoint(result, unsafe, recheck, write_fixes)
+    from torchlint.fix.apply import unified_diff
+    from torchlint.project.tomlfile import OVERLAY
+
+    originals: dict[str, tuple[str, str]] = {}  # real path -> (display, text as read)
+
+    def in_memory(files: list[FileFix]) -> None:
+        import os
+
+        for ff in files:
+            if ff.changed:
+                real = os.path.realpath(ff.path)
+                originals.setdefault(real, (ff.display, ff.source.text))
+                OVERLAY[real] = ff.source.encode(ff.new_text)
+
+    try:
+        flow = _fixpoint(result, unsafe, recheck, in_memory)
+        finals = {real: OVERLAY[real] for real in originals}
+    finally:
+        OVERLAY.clear()
+    parts = []
+    for real, (display, old) in originals.items():
+        new = finals[real].removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        parts.append(unified_diff(old, new, display))
+    flow.diff = "".join(parts)
+    flow.result = result  # --diff reports the findings of the files as they are
+    return flow
+
+
+def _fixpoint(
+    result: CheckResult,
+    unsafe: bool,
+    recheck: Callable[[], CheckResult],
+    persist: Callable[[list[FileFix]], None],
+) -> FixFlow:
     files = plan_fixes(result, unsafe)
     flow = FixFlow(result, files)
-    for ff in files:
-        flow.fixed.extend(ff.fixed)
-        flow.refused.extend(ff.refused)
-    if not write:
-        flow.diff = "".join(ff.diff() for ff in files if ff.changed)
-        return flow
-    write_fixes(files)
-    if any(ff.changed for ff in files):
+    applied: dict[tuple[str, str, str], int] = {}
+    looping: set[tuple[str, str, str]] = set()
+    for _round in range(MAX_ROUNDS):
+        for ff in files:
+            flow.fixed.extend(ff.fixed)
+            flow.refused.extend(ff.refused)
+        if not any(ff.changed for ff in files):
+            break
+        persist(files)
+        for ff in files:
+            for d in ff.fixed:
+                sig = fix_signature(d)
+                applied[sig] = applied.get(sig, 0) + 1
+        flow.rounds += 1
         flow.result = recheck()
+        again = {fix_signature(d) for d in flow.result.diagnostics if applicable(d.fix, unsafe)}
+        for sig in again & set(applied):
+            if sig not in looping:
+                looping.add(sig)
+                flow.bugs.append(
+                    f"{sig[0]} at {sig[1]}: the fix `{sig[2]}` was applied and is proposed again; "
+                    "not applying it again (a torchlint bug, please report it)"
+                )
+        files = plan_fixes(flow.result, unsafe, skip=looping)
+    else:
+        flow.bugs.append(
+            f"fixes still changed the files after {MAX_ROUNDS} rounds; stopped (please report it)"
+        )
     return flow
 
 
@@ -60,6 +131,8 @@ def fix_summary(flow: FixFlow, *, wrote: bool) -> list[str]:
         lines.append(f"Would fix {flow.n_fixed} finding(s).")
     for d, why in flow.refused:
         lines.append(f"Not fixed {d.code} at {d.location.filename}:{d.location.row}: {why}.")
+    for bug in flow.bugs:
+        lines.append(f"Fix loop: {bug}.")
     return lines
 
 

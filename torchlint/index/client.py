@@ -138,6 +138,26 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
+#: Seconds the run waits past its network deadline for requests ending on their own timeouts.
+_DEADLINE_GRACE = 0.5
+
+
+@dataclass
+class HostSilence:
+    """What one host left unanswered in a run: requests that timed out, requests not sent."""
+
+    timed_out: int = 0
+    not_sent: int = 0
+    waiting: int = 0
+
+
+def _host_of(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.rpartition("@")[2].lower() or url
+    except ValueError:
+        return "?"
+
+
 def _metadata_url(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path + ".metadata", parts.query, ""))
@@ -161,8 +181,16 @@ class SimpleClient:
         range_cap_bytes: int = 32 << 20,
         user_agent: str = f"torchlint/{__version__}",
         transport: httpx.BaseTransport | None = None,
+        run_budget: float | None = None,
     ) -> None:
         self.timeout = timeout
+        #: Seconds all network work of the run may take, from its first request (None: no bound).
+        self.run_budget = run_budget
+        self._run_deadline: float | None = None
+        #: Per origin: what did not answer (for the run's one-line note).
+        self.silent: dict[str, HostSilence] = {}
+        #: Pages answered from a stale cache entry because the index did not answer.
+        self.stale_pages: list[str] = []
         self.connect_timeout = connect_timeout
         self.retries = max(0, retries)
         self.max_concurrency = max(1, max_concurrency)
@@ -180,8 +208,9 @@ class SimpleClient:
         self._netrc: netrc.netrc | None = None
         self._netrc_auth: httpx.NetRCAuth | None = None
         # Per attempt, a wall-clock bound on top of httpx's per-operation timeouts (a server
-        # that drips one byte per second never trips a read timeout).
-        self._attempt_budget = max(timeout * 3, timeout + connect_timeout)
+        # that drips one byte per second never trips a read timeout): connect, headers and the
+        # whole body within ``timeout``.
+        self._attempt_budget = timeout
         self._transport = transport
         self._user_agent = user_agent
         self._client: httpx.Client | None = None
@@ -235,13 +264,82 @@ class SimpleClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``[fn(x) for x in items]`` with at most ``max_concurrency`` running; ``fn`` must not raise."""
+    def map(self, fn: Callable[[T], R], items: Iterable[T], late: Callable[[T], R] | None = None) -> list[R]:
+        """``[fn(x) for x in items]`` with at most ``max_concurrency`` running; ``fn`` must not raise.
+
+        With ``late`` and a run budget, the wait ends at the run's deadline (plus a short grace
+        for requests ending on their own timeouts): an item not done by then gets ``late(x)``
+        and its worker (a daemon thread) is abandoned, so no server can hold the run longer.
+        """
         work = list(items)
-        if len(work) <= 1 or self.max_concurrency == 1:
-            return [fn(x) for x in work]
-        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(work))) as pool:
-            return list(pool.map(fn, work))
+        if late is None or self.run_budget is None or self.offline:
+            if len(work) <= 1 or self.max_concurrency == 1:
+                return [fn(x) for x in work]
+            with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(work))) as pool:
+                return list(pool.map(fn, work))
+        return self._map_until_deadline(fn, work, late)
+
+    def _map_until_deadline(self, fn: Callable[[T], R], work: list[T], late: Callable[[T], R]) -> list[R]:
+        results: dict[int, R] = {}
+        errors: list[BaseException] = []
+        todo = list(range(len(work)))
+        cond = threading.Condition()
+
+        def worker() -> None:
+            while True:
+                with cond:
+                    if not todo:
+                        return
+                    i = todo.pop(0)
+                try:
+                    r = fn(work[i])
+                except BaseException as exc:  # re-raised in the caller's thread, never lost
+                    with cond:
+                        errors.append(exc)
+                        cond.notify_all()
+                    return
+                with cond:
+                    results[i] = r
+                    cond.notify_all()
+
+        for _ in range(min(self.max_concurrency, len(work))):
+            threading.Thread(target=worker, daemon=True, name="torchlint-fetch").start()
+        with cond:
+            while len(results) < len(work) and not errors:
+                left = self.deadline_left()
+                if left is not None and left < -_DEADLINE_GRACE:
+                    break
+                cond.wait(0.05 if left is None else min(max(left + _DEADLINE_GRACE, 0.01), 0.25))
+            done = dict(results)
+            todo.clear()  # workers still running take nothing new
+        if errors:
+            raise errors[0]
+        return [done[i] if i in done else late(work[i]) for i in range(len(work))]
+
+    def deadline_left(self) -> float | None:
+        """Seconds left of the run's network budget; None before the first request (or unbounded)."""
+        with self._lock:
+            if self._run_deadline is None:
+                return None
+            return self._run_deadline - time.monotonic()
+
+    def _start_clock(self) -> float | None:
+        """Start the run's network clock on the first request; seconds left (None: unbounded)."""
+        if self.run_budget is None:
+            return None
+        with self._lock:
+            if self._run_deadline is None:
+                self._run_deadline = time.monotonic() + self.run_budget
+            return self._run_deadline - time.monotonic()
+
+    def silence(self, url: str, *, timed_out: int = 0, not_sent: int = 0, waiting: int = 0) -> None:
+        """Count what a host left unanswered (for the run's one-line note)."""
+        host = _host_of(url)
+        with self._lock:
+            h = self.silent.setdefault(host, HostSilence())
+            h.timed_out += timed_out
+            h.not_sent += not_sent
+            h.waiting += waiting
 
     # -- bookkeeping -----------------------------------------------------------------------
 
@@ -323,20 +421,44 @@ class SimpleClient:
         last = ""
         origin = scope or origin_of(url)
         unreachable = False
+        made = 0
+        cut_short = False
         for attempt in range(tries):
             with self._lock:
                 dead = self._dead_origins.get(origin)
             if dead is not None:
                 # Another request already spent its retries on this origin: do not pay again.
-                raise _FetchError(dead)
+                self.silence(url, not_sent=1)
+                raise _FetchError(f"{dead}; not asked again")
+            left = self._start_clock()
+            if attempt and left is not None and left < min(delay, 2.0) + 0.2:
+                break  # no time for another try before the run's deadline
             if attempt:
                 time.sleep(min(delay, 2.0))
                 delay *= 3
+                left = self.deadline_left()
+            if left is not None and left <= 0.05:
+                if not made:
+                    self.silence(url, not_sent=1)
+                    raise _FetchError(
+                        f"not asked: the run's {self.run_budget:g} s network deadline had passed"
+                    )
+                break
+            made += 1
+            budget = self.timeout if left is None else min(self.timeout, left)
             try:
-                resp = self._follow(url, headers, auth, cap=cap, what=what, partial=partial)
+                resp = self._follow(url, headers, auth, cap=cap, what=what, partial=partial, budget=budget)
             except httpx.TimeoutException:
-                last = f"timed out after {self.timeout:g} s"
+                cut = budget < self.timeout
+                last = f"timed out after {self.timeout:g} s" if not cut or made == 1 else last
+                cut_short = cut_short or cut
                 unreachable = True
+                self.silence(url, timed_out=1)
+                left = self.deadline_left()
+                if left is not None and left < self.timeout:
+                    # a try shorter than the one that just timed out would not get an answer
+                    # either; the time left is for the other indexes and phases
+                    break
                 continue
             except httpx.TransportError as exc:
                 last = f"connection failed ({_short(exc)})"
@@ -348,7 +470,9 @@ class SimpleClient:
                 unreachable = False
                 continue
             return resp
-        suffix = f" after {tries} tries" if tries > 1 else ""
+        suffix = f" after {made} tries" if made > 1 else ""
+        if cut_short:
+            suffix += " (cut short by the run's network deadline)"
         if unreachable:
             # Timeouts and refused connections on two different URLs are about the host, not a
             # page: every later request to it then fails at once instead of paying the retries
@@ -369,12 +493,20 @@ class SimpleClient:
         cap: int,
         what: str,
         partial: bool,
+        budget: float | None = None,
     ) -> _Response:
+        """One attempt: at most ``budget`` seconds for every hop's connect, headers and body."""
+        http = self._http  # loads httpx
         current = url
         start_origin = origin_of(url)
+        deadline = time.monotonic() + (self._attempt_budget if budget is None else budget)
         for _hop in range(_MAX_REDIRECTS + 1):
             send_auth = auth if origin_of(current) == start_origin else None
-            with self._http.stream("GET", current, headers=headers, auth=send_auth) as resp:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise httpx.ReadTimeout("attempt budget exceeded")
+            op = httpx.Timeout(min(self.timeout, left), connect=min(self.connect_timeout, left))
+            with http.stream("GET", current, headers=headers, auth=send_auth, timeout=op) as resp:
                 self._count(requests=1)
                 if resp.status_code in _REDIRECTS and "location" in resp.headers:
                     target = str(resp.url.join(resp.headers["location"]))
@@ -392,15 +524,20 @@ class SimpleClient:
                 ):
                     # Error bodies are not needed; do not read them.
                     return _Response(resp.status_code, resp.headers, b"", current)
-                body = self._read_body(resp, cap=cap, what=what, partial=partial)
+                body = self._read_body(resp, cap=cap, what=what, partial=partial, deadline=deadline)
                 return _Response(resp.status_code, resp.headers, body, current)
         raise _FetchError(f"too many redirects (more than {_MAX_REDIRECTS})")
 
-    def _read_body(self, resp: httpx.Response, *, cap: int, what: str, partial: bool) -> bytes:
+    def _read_body(
+        self, resp: httpx.Response, *, cap: int, what: str, partial: bool, deadline: float | None = None
+    ) -> bytes:
+        """Read the body in a loop that checks a monotonic deadline after every chunk: a server
+        sending one byte at a time keeps each read within the timeout, never the whole body."""
         decoder = _Decoder(resp.headers.get("content-encoding", ""))
         if partial and decoder.encoding not in ("", "identity"):
             raise _FetchError("server encoded a range response")
-        deadline = time.monotonic() + self._attempt_budget
+        if deadline is None:
+            deadline = time.monotonic() + self._attempt_budget
         out: list[bytes] = []
         total = 0
         received = 0
@@ -507,6 +644,12 @@ class SimpleClient:
         def failed(reason: str) -> Listing:
             reason = self._scrub(reason, basic)
             self._error(page, reason)
+            if cached is not None and cached.listing.status == "ok" and not self.offline:
+                # the index did not answer: the copy we have, however old, beats the snapshot
+                with self._lock:
+                    self.stale_pages.append(shown_page)
+                self._count(from_cache=1)
+                return mine(cached.listing, "cache")
             return Listing(
                 index_url=shown_index,
                 project=name,
@@ -634,9 +777,19 @@ class SimpleClient:
             return self._ask_ranges(url, origin, auth)
 
     def _ask_ranges(self, url: str, origin: str, auth: httpx.Auth | None) -> bool:
+        left = self._start_clock()
+        if left is not None and left <= 0.05:
+            return True  # past the deadline: the ranged GET fails at once and says why
+        op = self.timeout if left is None else min(self.timeout, left)
+        http = self._http  # loads httpx
         try:
-            resp = self._http.request(
-                "HEAD", url, auth=auth, follow_redirects=True, headers={"Accept-Encoding": "identity"}
+            resp = http.request(
+                "HEAD",
+                url,
+                auth=auth,
+                follow_redirects=True,
+                headers={"Accept-Encoding": "identity"},
+                timeout=httpx.Timeout(op, connect=min(self.connect_timeout, op)),
             )
         except Exception:
             return True

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 TTL_NIGHTLY = 15 * 60
 TTL_STABLE = 6 * 3600
 TTL_OTHER = 3600
+#: The run's network deadline is ``--timeout`` plus this, whatever the number of indexes,
+#: retries and phases (listings, range support, metadata).
+RUN_MARGIN = 1.0
 
 
 @dataclass
@@ -62,6 +65,8 @@ class Probe:
         self.degraded = False
         #: Called with a one-line status before network fetches (the CLI shows it on a TTY).
         self.progress: Callable[[str], None] | None = None
+        #: One line for stderr when hosts did not answer before the run's network deadline.
+        self.network_note: str | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -85,6 +90,7 @@ class Probe:
                 cache = None if self.options.no_cache else DiskCache(self.options.cache_dir)
                 self._client = SimpleClient(
                     timeout=self.options.timeout,
+                    run_budget=self.options.timeout + RUN_MARGIN,
                     max_concurrency=self.options.max_concurrency,
                     cache=cache,
                     refresh=self.options.refresh,
@@ -94,12 +100,39 @@ class Probe:
 
     def close(self) -> None:
         if self._client is not None:
+            self._network_notes(self._client)
             self.stats.requests += self._client.stats.requests
             self.stats.bytes_received += self._client.stats.bytes_received
             self.stats.from_cache += self._client.stats.from_cache
             self.stats.errors.extend(self._client.stats.errors)
             self._client.close()
             self._client = None
+
+    def _network_notes(self, client: SimpleClient) -> None:
+        """The stale cache entries used, and the one line saying which hosts did not answer."""
+        if client.stale_pages:
+            n = len(client.stale_pages)
+            self._note(
+                f"{n} index page{'s' if n != 1 else ''} from an expired cache entry (the index did not "
+                f"answer), e.g. <{client.stale_pages[0]}>"
+            )
+        if not client.silent:
+            return
+        parts = []
+        for host, h in sorted(client.silent.items()):
+            bits = []
+            if h.timed_out:
+                bits.append(f"{h.timed_out} request{'s' if h.timed_out != 1 else ''} timed out")
+            if h.waiting:
+                bits.append(f"{h.waiting} still waiting at the deadline")
+            if h.not_sent:
+                bits.append(f"{h.not_sent} not sent")
+            parts.append(f"{host} ({', '.join(bits)})")
+        self.network_note = (
+            f"no answer from {', '.join(parts)} within the run's {client.run_budget or self.options.timeout:g} s "
+            "network deadline (--timeout plus 1 s); what was missing came from the cache or the bundled "
+            "snapshot; --offline skips the network"
+        )
 
     def _note(self, text: str) -> None:
         with self._lock:
@@ -135,8 +168,13 @@ class Probe:
         if cached is not None:
             return cached
         result = self._fetch_listing(index, project)
+        return self._keep_listing(index, project, result)
+
+    def _keep_listing(self, index: IndexDef, project: str, result: Listing) -> Listing:
+        key = (index.url, project)
         with self._lock:
-            self._listings[key] = result
+            # the first answer stands (a fallback given at the deadline is not replaced later)
+            result = self._listings.setdefault(key, result)
             if result.ok:  # a page that could not be read is no fact ("live data, 0 requests")
                 self.origins.add(result.origin)
             if result.origin in ("live", "cache") and not self.options.offline:
@@ -154,14 +192,27 @@ class Probe:
                 continue
             seen.add(k)
             todo.append((idx, proj))
-        if len(todo) <= 1 or self.options.offline:
+        if not todo:
+            return
+        if self.options.offline:
             for idx, proj in todo:
                 self.listing(idx, proj)
             return
-        if self.progress is not None:
+        if self.progress is not None and len(todo) > 1:
             self.progress(f"probing {len(todo)} index pages…")
         client = self._get_client()
-        client.map(lambda pair: self.listing(pair[0], pair[1]), todo)
+        client.map(lambda pair: self.listing(pair[0], pair[1]), todo, late=self._late_listing)
+
+    def _late_listing(self, pair: tuple[IndexDef, str]) -> Listing:
+        """A page still unanswered at the run's deadline: the cache or snapshot stands in."""
+        index, project = pair
+        if self._client is not None:
+            self._client.silence(apply_mirrors(index.url, self.options.mirrors), waiting=1)
+        lst = Listing(
+            redact(index.url), project, "error", error="no answer within the run's network deadline"
+        )
+        self.degraded = True
+        return self._keep_listing(index, project, self._after_error(index, project, lst))
 
     def _from_snapshot(self, index: IndexDef, project: str, why: str | None) -> Listing | None:
         key = self.snapshot_key(index.url)
@@ -195,6 +246,9 @@ class Probe:
             )
         if lst.status != "error":
             return lst
+        return self._after_error(index, project, lst)
+
+    def _after_error(self, index: IndexDef, project: str, lst: Listing) -> Listing:
         if self.options.offline:
             # offline and not in the cache: the snapshot stands in, which the report says once
             fallback = self._from_snapshot(index, project, None)
@@ -250,7 +304,7 @@ class Probe:
                 if md is not None:
                     result = md
         with self._lock:
-            self._metadata[entry.url] = result
+            result = self._metadata.setdefault(entry.url, result)
             if isinstance(result, CoreMetadata):
                 self.origins.add(result.origin)
         return result
@@ -258,13 +312,32 @@ class Probe:
     def prefetch_metadata(self, items: Iterable[tuple[IndexDef, FileEntry, Listing]]) -> None:
         todo = [it for it in items if it[1].url not in self._metadata]
         uniq = list({it[1].url: it for it in todo}.values())
-        if len(uniq) <= 1 or self.options.offline:
+        if self.options.offline or all(it[2].origin == "snapshot" for it in uniq):
             for it in uniq:
                 self.metadata(*it)
             return
-        if self.progress is not None:
+        if self.progress is not None and len(uniq) > 1:
             self.progress(f"reading the metadata of {len(uniq)} wheels…")
-        self._get_client().map(lambda it: self.metadata(*it), uniq)
+        self._get_client().map(lambda it: self.metadata(*it), uniq, late=self._late_metadata)
+
+    def _late_metadata(self, item: tuple[IndexDef, FileEntry, Listing]) -> CoreMetadata | MetadataUnavailable:
+        """Metadata still unanswered at the run's deadline: the snapshot's record, if any."""
+        index, entry, _listing = item
+        if self._client is not None:
+            self._client.silence(entry.url, waiting=1)
+        self.degraded = True
+        key = self.snapshot_key(index.url)
+        md = self.snapshot.metadata(key, entry.filename) if key else None
+        result: CoreMetadata | MetadataUnavailable = (
+            md
+            if md is not None
+            else MetadataUnavailable(entry.filename, "no answer within the run's network deadline")
+        )
+        with self._lock:
+            result = self._metadata.setdefault(entry.url, result)
+            if isinstance(result, CoreMetadata):
+                self.origins.add(result.origin)
+        return result
 
     def patterns(self, index: IndexDef, project: str) -> list[DependencyPattern]:
         key = self.snapshot_key(index.url)

@@ -272,8 +272,20 @@ class Project:
             out.extend(e for entries in own.values() for e in entries)
         return out
 
+    #: ``requirements_named``'s index: (number of requirements it was built from, name -> list).
+    _named: tuple[int, dict[str, list[DeclaredRequirement]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
     def requirements_named(self, name: str) -> list[DeclaredRequirement]:
-        return [r for r in self.requirements if r.name == name]
+        """The requirements of one package (an index rebuilt when requirements were added:
+        rules ask per package, and a scan per question is quadratic in a large file)."""
+        if self._named is None or self._named[0] != len(self.requirements):
+            index: dict[str, list[DeclaredRequirement]] = {}
+            for r in self.requirements:
+                index.setdefault(r.name, []).append(r)
+            self._named = (len(self.requirements), index)
+        return list(self._named[1].get(name, ()))
 
     def declared_names(self) -> set[str]:
         return {r.name for r in self.requirements}

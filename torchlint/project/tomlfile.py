@@ -10,10 +10,13 @@ import os
 import re
 import stat
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torchlint.errors import InputError
 from torchlint.project.model import SourceFile
+
+if TYPE_CHECKING:
+    from torchlint.project.positions import Positions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,9 +45,18 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+#: Files read from memory instead of the disk (absolute real path -> bytes): ``--diff`` runs the
+#: same fixpoint as ``--fix`` on the texts it would write, without writing them.
+OVERLAY: dict[str, bytes] = {}
+
+
 def read_text(path: str) -> str:
     """Read a config file as text; one-line errors for every way that can fail."""
     shown = display_path(path)
+    if OVERLAY:
+        over = OVERLAY.get(os.path.realpath(path))
+        if over is not None:
+            return _decode(over, shown)
     if os.path.isdir(path):
         raise InputError("is a directory, not a file", shown)
     try:
@@ -65,6 +77,10 @@ def read_text(path: str) -> str:
         raise InputError("permission denied", shown) from None
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror or e}", shown) from None
+    return _decode(raw, shown)
+
+
+def _decode(raw: bytes, shown: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -94,10 +110,25 @@ def parse_toml(text: str, shown: str) -> dict[str, Any]:
         raise InputError("invalid TOML: nesting too deep", shown) from None
 
 
+#: The files parsed in this process, by absolute path and text: a run reads a pyproject for
+#: its settings, to pick its loader and to load it, and parsing a 10 MB file costs seconds.
+_PARSED: dict[str, tuple[str, dict[str, Any], Positions]] = {}
+
+
 def load_toml_file(path: str) -> SourceFile:
+    """Read, parse and scan a TOML file; an unchanged file is parsed once per process (the
+    parsed data is shared: loaders only read it)."""
     from torchlint.project.positions import scan
 
     shown = display_path(path)
     text = read_text(path)
+    full = os.path.abspath(path)
+    hit = _PARSED.get(full)
+    if hit is not None and hit[0] == text:
+        return SourceFile(path=full, display=shown, text=hit[0], data=hit[1], positions=hit[2])
     data = parse_toml(text, shown)
-    return SourceFile(path=os.path.abspath(path), display=shown, text=text, data=data, positions=scan(text))
+    positions = scan(text)
+    if len(_PARSED) > 16:
+        _PARSED.clear()
+    _PARSED[full] = (text, data, positions)
+    return SourceFile(path=full, display=shown, text=text, data=data, positions=positions)

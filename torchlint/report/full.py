@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from torchlint.index.urls import redact_text
 from torchlint.report.concise import line as header
+from torchlint.report.excerpt import source_line, window
 from torchlint.report.style import paint
 from torchlint.report.summary import basis, counts
 
@@ -15,22 +16,21 @@ if TYPE_CHECKING:
 
 
 def _excerpt(d: Diagnostic, text: str | None, color: bool) -> list[str]:
-    if text is None:
-        return []
-    lines = text.splitlines()
     loc = d.location
-    if not 1 <= loc.row <= len(lines):
+    raw = source_line(text, loc.row)
+    if raw is None:
         return []
-    src = redact_text(lines[loc.row - 1].replace("\t", " "))
+    end = loc.end_column if loc.end_row == loc.row else len(raw) + 1
+    shown, column, end = window(raw, loc.column, end)
+    src = redact_text(shown.replace("\t", " "))
     width = len(str(loc.row))
-    end = loc.end_column if loc.end_row == loc.row else len(src) + 1
-    n = max(1, min(end, len(src) + 1) - loc.column)
+    n = max(1, min(end, len(src) + 1) - column)
     gutter = " " * width
     caret = paint("^" * n, "red", "bold", color=color)
     return [
         f"{gutter} |",
         f"{loc.row} | {src}",
-        f"{gutter} | {' ' * (loc.column - 1)}{caret}",
+        f"{gutter} | {' ' * (column - 1)}{caret}",
         f"{gutter} |",
     ]
 

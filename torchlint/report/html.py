@@ -42,12 +42,14 @@ def targets_of(d: Diagnostic) -> str:
 
 
 def _source_line(d: Diagnostic, sources: dict[str, str]) -> str | None:
-    text = sources.get(d.location.filename)
-    if text is None:
+    from torchlint.report.excerpt import source_line, window
+
+    loc = d.location
+    raw = source_line(sources.get(loc.filename), loc.row)
+    if raw is None:
         return None
-    lines = text.splitlines()
-    row = d.location.row
-    return redact_text(lines[row - 1]) if 1 <= row <= len(lines) else None
+    end = loc.end_column if loc.end_row == loc.row else len(raw) + 1
+    return redact_text(window(raw, loc.column, end)[0])
 
 
 def render(result: CheckResult, sources: dict[str, str]) -> str:

@@ -143,11 +143,11 @@ def _message(d: Diagnostic) -> str:
 
 
 def _line_text(loc: Location, sources: dict[str, str]) -> str:
-    text = sources.get(loc.filename)
-    if text is not None:
-        lines = text.splitlines()
-        if 1 <= loc.row <= len(lines):
-            return lines[loc.row - 1].strip()
+    from torchlint.report.excerpt import source_line
+
+    line = source_line(sources.get(loc.filename), loc.row)
+    if line is not None:
+        return line.strip()
     # Without the file text, the TOML path is the next most stable thing about the place.
     return loc.toml_path
 

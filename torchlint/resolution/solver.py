@@ -144,15 +144,19 @@ class Solver:
 
     def scoped(self) -> list[str]:
         """The packages the model follows, torch first (siblings' pins are judged against it)."""
-        names: list[str] = []
+        names: dict[str, int] = {}  # name -> first position (a dict: files have 100,000 requirements)
         closed = self._closed()
         for r in self.project.requirements:
-            routed = any(e.kind == "index" for e in self.project.sources_for(r.name, r))
+            if r.name in names:
+                continue
             if (
-                closed or r.name in TORCH_FAMILY or routed or "+" in str(r.specifier)
-            ) and r.name not in names:
-                names.append(r.name)
-        return sorted(names, key=lambda n: (n != "torch", n not in TORCH_FAMILY, names.index(n)))
+                closed
+                or r.name in TORCH_FAMILY
+                or any(e.kind == "index" for e in self.project.sources_for(r.name, r))
+                or ("+" in r.raw and "+" in str(r.specifier))
+            ):
+                names[r.name] = len(names)
+        return sorted(names, key=lambda n: (n != "torch", n not in TORCH_FAMILY, names[n]))
 
     def _closed(self) -> bool:
         """Is the default index a PyTorch index? Then every dependency must be found on PyTorch

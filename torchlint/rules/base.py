@@ -67,6 +67,9 @@ class RuleContext:
     probe: Probe | None
     rule: Rule | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    _targets_memo: dict[tuple[int, tuple[str, ...], tuple[str, ...]], tuple[object, list[Target]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def activation(self, req: DeclaredRequirement) -> Activation:
         if req.scope.kind == "extra" and req.scope.name:
@@ -76,9 +79,20 @@ class RuleContext:
         return Activation()
 
     def targets_for(self, req: DeclaredRequirement) -> list[Target]:
-        """Targets on which *req* is part of the resolution (its marker holds)."""
+        """Targets on which *req* is part of the resolution (its marker holds).
+
+        Memoised per (marker object, extras, groups): requirements parsed alike share their
+        marker, so a file with a hundred thousand of them asks each target once per marker.
+        """
         act = self.activation(req)
-        return [t for t in self.targets if t.matches(req.marker, act.extras, act.groups)]
+        marker = req.marker
+        key = (id(marker), act.extras, act.groups)
+        hit = self._targets_memo.get(key)
+        if hit is not None and hit[0] is marker:
+            return list(hit[1])
+        found = [t for t in self.targets if t.matches(marker, act.extras, act.groups)]
+        self._targets_memo[key] = (marker, found)
+        return list(found)
 
     def diagnostic(
         self,

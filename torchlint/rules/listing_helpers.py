@@ -123,7 +123,7 @@ class Routing:
     def _wanted(self, req: DeclaredRequirement, kind: str) -> bool:
         if kind == "pinned":
             return True
-        return req.name in TORCH_FAMILY or "+" in str(req.specifier)
+        return req.name in TORCH_FAMILY or ("+" in req.raw and "+" in str(req.specifier))
 
     def groups(self, *, chains: bool = True) -> list[Group]:
         """Groups for every declared requirement routed to an index (chains: torch family only)."""
@@ -133,7 +133,10 @@ class Routing:
         ctx, router = self.ctx, self.ctx.router
         work: dict[tuple[int, str, str, int], list[tuple[DeclaredRequirement, Target, object]]] = {}
         pairs: set[tuple[IndexDef, str]] = set()
+        sources = ctx.project.sources
         for req in ctx.project.requirements:
+            if req.name not in sources and (not chains or not self._wanted(req, "chain")):
+                continue  # no source can apply: every route is the chain, which is not wanted
             act = ctx.activation(req)
             for t in ctx.targets_for(req):
                 route = router.route(req.name, t, act.extras, act.groups)

@@ -117,8 +117,13 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield from _tool_pip(ctx)
 
 
+#: Unknown keys that get a "did you mean" suggestion: beyond these (a generated table of
+#: thousands of keys) the suggestion search, a millisecond per key, is skipped.
+_SUGGESTED = 200
+
+
 def _unknown_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for key, location in ctx.project.unknown_keys:
+    for i, (key, location) in enumerate(ctx.project.unknown_keys):
         prefix, _, name = key.rpartition(".")
         if prefix == "index":
             where, known = "an index table", INDEX_KEYS
@@ -128,7 +133,7 @@ def _unknown_keys(ctx: RuleContext) -> Iterator[Diagnostic]:
             where, known = "[tool.uv]", UV_KEYS
         else:
             where, known = f"`{prefix}`", frozenset()
-        candidates = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.7)
+        candidates = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.7) if i < _SUGGESTED else []
         close = candidates[:1]
         if prefix == "index" and name in ("priority", "secondary", "default-priority"):
             help_ = (

@@ -8,7 +8,6 @@ small reads for a typical wheel.
 
 from __future__ import annotations
 
-import email.parser
 import re
 import struct
 import zlib
@@ -236,6 +235,8 @@ def parse_metadata(text: bytes) -> tuple[str, str, tuple[str, ...], str | None]:
     body = text.decode("utf-8", errors="replace")
     # Headers end at the first blank line; the description body is never parsed.
     head = re.split(r"\r?\n\r?\n", body, maxsplit=1)[0] + "\n"
+    import email.parser  # only when METADATA text is parsed: offline and cached runs never need it
+
     msg = email.parser.Parser().parsestr(head, headersonly=True)
 
     def clean(v: object) -> str:

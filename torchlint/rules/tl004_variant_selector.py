@@ -5,7 +5,8 @@ Checks how extras and dependency groups select a PyTorch variant (CPU, CUDA, ROC
   (`marker = "extra == 'cuda'"`) instead of the `extra = "cuda"` / `group = "cuda"` key;
 * extras or groups that route the same package to different indexes (or one to an index and
   one to the default index) without a `[tool.uv] conflicts` entry declaring them mutually
-  exclusive;
+  exclusive (two indexes: `uv lock` stops with "conflicting indexes", an error; an index and
+  the default routing: uv locks and every extra gets the routed build, a warning);
 * a source `extra` / `group` that names an extra or group the project does not define (uv
   rejects the project: error);
 * a package declared in `[project] dependencies` that extras or groups also route to variant
@@ -271,16 +272,31 @@ def _missing_conflicts(ctx: RuleContext) -> Iterator[Diagnostic]:
             related.append(Related("`conflicts` is declared here", project.uv.conflicts.location))
         conflict = ", ".join(f'{{ {k} = "{n}" }}' for k, n in names)
         hard = any(h for _, _, _, h in items)
+        stops = _lock_stops(ctx, [p for p, _, _, _ in items])
+        consequence = (
+            'uv lock stops with "conflicting indexes"'
+            if stops
+            else "uv resolves them together, so one build serves every variant"
+        )
         yield ctx.diagnostic(
             f"{packages} routed to different indexes per extra/group ({detail}), but `[tool.uv] conflicts` "
-            "does not declare these mutually exclusive: uv resolves them together, so one build serves every "
-            'variant (or the lock stops with "conflicting indexes")',
+            f"does not declare these mutually exclusive: {consequence}",
             location,
             related=related,
             help=f"add `conflicts = [[{conflict}]]` to `[tool.uv]`",
             fix=_conflicts_fix(ctx, location, names, conflict),
-            severity=None if hard else "info",
+            severity="error" if stops else (None if hard else "info"),
         )
+
+
+def _lock_stops(ctx: RuleContext, packages: list[str]) -> bool:
+    """Does the resolution model see two indexes for one of *packages* in one fork (uv's
+    "Requirements contain conflicting indexes" error, checked with real uv)?"""
+    if ctx.probe is None:
+        return False
+    from torchlint.rules.model_helpers import model
+
+    return any(o.package in packages for o in model(ctx).failing(("conflict",)))
 
 
 def _conflicts_fix(ctx: RuleContext, location: Location, names: list[Activator], text: str) -> Fix | None:

@@ -442,25 +442,33 @@ def run_lock(
     with served(world, data_dir) as server:
         rewritten, changes = rewrite(text, server.url)
         (workdir / "pyproject.toml").write_text(rewritten, encoding="utf-8")
-        lock_path = workdir / "uv.lock"
-        if lock_path.exists():
-            lock_path.unlink()
-        proc = subprocess.run(
-            [uv, "lock", "--no-progress"],
-            cwd=workdir,
-            env=uv_env(
-                workdir,
-                None if _own_default(data) else server.index_url("/simple"),
-                (data.get("project") or {}).get("requires-python"),
-            ),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
+        ok, stderr, lock = uv_lock(
+            workdir, server, data, (data.get("project") or {}).get("requires-python"), timeout
         )
-        lock = tomllib.loads(lock_path.read_text()) if proc.returncode == 0 and lock_path.exists() else None
-        stderr = proc.stderr.replace(server.url, PUBLIC)
-    return LockOutcome(proc.returncode == 0, stderr, lock, rewritten, changes)
+    return LockOutcome(ok, stderr, lock, rewritten, changes)
+
+
+def uv_lock(
+    workdir: Path, server: IndexServer, root: dict[str, Any], requires_python: str | None, timeout: float
+) -> tuple[bool, str, dict[str, Any] | None]:
+    """Run pinned ``uv lock`` in *workdir* against *server* (its ``/simple`` as the default index
+    unless the root configuration names its own); (succeeded, stderr with public URLs, lock)."""
+    uv = uv_exe()
+    assert uv is not None, "uv is not installed"
+    lock_path = workdir / "uv.lock"
+    if lock_path.exists():
+        lock_path.unlink()
+    proc = subprocess.run(
+        [uv, "lock", "--no-progress"],
+        cwd=workdir,
+        env=uv_env(workdir, None if _own_default(root) else server.index_url("/simple"), requires_python),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    lock = tomllib.loads(lock_path.read_text()) if proc.returncode == 0 and lock_path.exists() else None
+    return proc.returncode == 0, proc.stderr.replace(server.url, PUBLIC), lock
 
 
 #: Locks already taken in this process, by configuration text (see :func:`lock_once`).

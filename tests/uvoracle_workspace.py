@@ -9,7 +9,6 @@ one resolution uv makes for every member together.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,12 @@ from packaging.utils import canonicalize_name
 
 from tests.conftest import uv_exe
 from tests.uvoracle import (
-    PUBLIC,
     PYPI_PLACEHOLDER,
     LockOutcome,
-    _own_default,
     _rewrite_urls,
     served,
     tomllib,
-    uv_env,
+    uv_lock,
     world_for,
 )
 
@@ -91,22 +88,7 @@ def run_lock_workspace(files: dict[str, str], workdir: Path, *, timeout: float =
             out = _rewrite_member(text, server.url) if rel.endswith(".toml") else text
             target.write_text(out, encoding="utf-8")
             written.append(f"# {rel}\n{out}")
-        lock_path = workdir / "uv.lock"
-        if lock_path.exists():
-            lock_path.unlink()
-        proc = subprocess.run(
-            [uv, "lock", "--no-progress"],
-            cwd=workdir,
-            env=uv_env(
-                workdir,
-                None if _own_default(root) else server.index_url("/simple"),
-                (root.get("project") or {}).get("requires-python") or ">=3.12",
-            ),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
+        ok, stderr, lock = uv_lock(
+            workdir, server, root, (root.get("project") or {}).get("requires-python") or ">=3.12", timeout
         )
-        lock = tomllib.loads(lock_path.read_text()) if proc.returncode == 0 and lock_path.exists() else None
-        stderr = proc.stderr.replace(server.url, PUBLIC)
-    return LockOutcome(proc.returncode == 0, stderr, lock, "\n".join(written), [])
+    return LockOutcome(ok, stderr, lock, "\n".join(written), [])
